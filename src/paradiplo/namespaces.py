@@ -33,6 +33,15 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 GN = Namespace("https://sws.geonames.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 
+# One prefix per instance kind, named like the kind, so Turtle can say ``city:cn-harbin``
+# (a slash is not allowed in a prefixed name, so ``id:city/cn-harbin`` is not Turtle).
+KINDS: tuple[str, ...] = (
+    "country", "region", "city", "district", "macroregion", "place", "border", "tie",
+    "organization", "person", "post", "holding", "event", "series", "agreement", "figure",
+    "claim", "survey", "question", "response", "process", "step", "line", "policy",
+    "programme", "area", "assertion", "graph",
+)
+
 # Named graphs that the build writes besides the per-assertion graphs of the sources.
 GRAPH_ONTOLOGY = PDG["ontology"]
 GRAPH_SHAPES = PDG["shapes"]
@@ -63,6 +72,7 @@ PREFIXES: dict[str, str] = {
     "gn": str(GN),
     "wd": str(WD),
 }
+PREFIXES.update({kind: str(ID) + kind + "/" for kind in KINDS if kind not in PREFIXES})
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _KIND = re.compile(r"^[a-z][a-z0-9-]*$")
