@@ -113,7 +113,7 @@ def find_root(root: Path | None = None, cwd: Path | None = None) -> Path:
 
 
 def data_graph(rel_to_data: PurePosixPath) -> str:
-    """Graph IRI for a triple-syntax data file: ``reference/places.ttl`` -> ``pdg:reference-places``."""
+    """Graph of a triple-syntax data file: ``reference/places.ttl`` -> ``pdg:reference-places``."""
     return str(PDG[slugify(str(rel_to_data.with_suffix("")))])
 
 
@@ -134,7 +134,9 @@ def _check_unique_data_graphs(files: list[ContentFile]) -> None:
     for f in files:
         if f.kind is Kind.DATA and f.graph is not None:
             if f.graph in seen:
-                raise ContentError(f"{f.rel}: same graph <{f.graph}> as {seen[f.graph]}; rename one")
+                raise ContentError(
+                    f"{f.rel}: same graph <{f.graph}> as {seen[f.graph]}; rename one"
+                )
             seen[f.graph] = f.rel
 
 

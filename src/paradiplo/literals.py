@@ -99,9 +99,9 @@ def _calendar(regex: re.Pattern[str]) -> Callable[[str, str], str | None]:
 
 
 def _fields_problem(fields: dict[str, str | None]) -> str | None:
-    year = int(fields["y"]) if fields.get("y") else 2000  # a leap year admits --02-29
-    month = int(fields["m"]) if fields.get("m") else None
-    day = int(fields["d"]) if fields.get("d") else None
+    year = _int_field(fields, "y") or 2000  # without a year, a leap year admits --02-29
+    month = _int_field(fields, "m")
+    day = _int_field(fields, "d")
     if month is not None and not 1 <= month <= 12:
         return f" (month {month:02d})"
     if day is not None and not 1 <= day <= _days_in(year, month):
@@ -110,6 +110,11 @@ def _fields_problem(fields: dict[str, str | None]) -> str | None:
     if time_problem is not None:
         return time_problem
     return _tz_problem(fields.get("tz"))
+
+
+def _int_field(fields: dict[str, str | None], name: str) -> int | None:
+    value = fields.get(name)
+    return int(value) if value else None
 
 
 def _days_in(year: int, month: int | None) -> int:

@@ -36,10 +36,34 @@ WD = Namespace("http://www.wikidata.org/entity/")
 # One prefix per instance kind, named like the kind, so Turtle can say ``city:cn-harbin``
 # (a slash is not allowed in a prefixed name, so ``id:city/cn-harbin`` is not Turtle).
 KINDS: tuple[str, ...] = (
-    "country", "region", "city", "district", "macroregion", "place", "border", "tie",
-    "organization", "person", "post", "holding", "event", "series", "agreement", "figure",
-    "claim", "survey", "question", "response", "process", "step", "line", "policy",
-    "programme", "area", "assertion", "graph",
+    "country",
+    "region",
+    "city",
+    "district",
+    "macroregion",
+    "place",
+    "border",
+    "tie",
+    "organization",
+    "person",
+    "post",
+    "holding",
+    "event",
+    "series",
+    "agreement",
+    "figure",
+    "claim",
+    "survey",
+    "question",
+    "response",
+    "process",
+    "step",
+    "line",
+    "policy",
+    "programme",
+    "area",
+    "assertion",
+    "graph",
 )
 
 # Named graphs that the build writes besides the per-assertion graphs of the sources.

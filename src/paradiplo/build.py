@@ -1,0 +1,164 @@
+"""Build the graph: find files -> load -> reason -> validate -> commit a new store.
+
+Each phase either succeeds for the whole content or fails with every problem it found, and
+nothing is committed until all phases have passed, so a failed build leaves the current
+store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from paradiplo import __version__
+from paradiplo.content import Content, Kind, discover, find_root
+from paradiplo.convert import triple_key
+from paradiplo.errors import ParadiploError
+from paradiplo.load import LoadedFile, load_all
+from paradiplo.reason import infer
+from paradiplo.store import DataDir
+from paradiplo.validate import ValidationReport, origins_of, validate
+
+PhaseCallback = Callable[[str], None]
+
+LOAD, REASON, VALIDATE, STORE = "load", "reason", "validate", "store"
+
+
+class ViolationsError(ParadiploError):
+    """SHACL found violations; the build is refused and the report explains why."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(f"{report.summary()}: build refused (see report; --allow-violations)")
+        self.report = report
+
+
+@dataclass
+class BuildResult:
+    """What a build (or a check) did: counts per graph kind and seconds per phase."""
+
+    root: Path
+    files: int
+    quads: dict[str, int]
+    inferred: int
+    report: ValidationReport
+    seconds: dict[str, float] = field(default_factory=dict)
+    build_dir: Path | None = None
+
+    @property
+    def committed(self) -> bool:
+        return self.build_dir is not None
+
+
+@dataclass
+class _Prepared:
+    content: Content
+    loaded: list[LoadedFile]
+    inferred: list[ox.Quad]
+    report: ValidationReport
+    seconds: dict[str, float]
+
+    def quads(self) -> Iterator[ox.Quad]:
+        for loaded in self.loaded:
+            yield from loaded.quads
+        yield from self.inferred
+
+    def counts(self) -> dict[str, int]:
+        counts = {kind.value: 0 for kind in Kind}
+        for loaded in self.loaded:
+            counts[loaded.file.kind.value] += len(loaded.quads)
+        counts["inferred"] = len(self.inferred)
+        return counts
+
+
+@contextmanager
+def _phase(name: str, seconds: dict[str, float], on_phase: PhaseCallback | None) -> Iterator[None]:
+    if on_phase is not None:
+        on_phase(name)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[name] = round(time.perf_counter() - start, 3)
+
+
+def _prepare(root: Path | None, on_phase: PhaseCallback | None) -> _Prepared:
+    """Load, reason and validate without touching any store."""
+    seconds: dict[str, float] = {}
+    content = discover(find_root(root))
+    with _phase(LOAD, seconds, on_phase):
+        loaded = load_all(content.files)
+    by_kind = {kind: [q for f in loaded if f.file.kind is kind for q in f.quads] for kind in Kind}
+    with _phase(REASON, seconds, on_phase):
+        inferred = infer(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA])
+        shapes = {triple_key(q) for q in by_kind[Kind.SHAPES]}
+        inferred = [q for q in inferred if triple_key(q) not in shapes]
+    with _phase(VALIDATE, seconds, on_phase):
+        report = validate(
+            [*by_kind[Kind.DATA], *inferred],
+            shapes=by_kind[Kind.SHAPES],
+            ontology=by_kind[Kind.ONTOLOGY],
+            origins=origins_of(loaded),
+        )
+    return _Prepared(content, loaded, inferred, report, seconds)
+
+
+def check(root: Path | None = None, on_phase: PhaseCallback | None = None) -> BuildResult:
+    """Load, reason and validate the content without building a store."""
+    prepared = _prepare(root, on_phase)
+    return _result(prepared, build_dir=None)
+
+
+def build(
+    data_dir: Path,
+    root: Path | None = None,
+    *,
+    allow_violations: bool = False,
+    on_phase: PhaseCallback | None = None,
+) -> BuildResult:
+    """Build the content into a new store and make it current.
+
+    Raises ``LoadErrors`` (syntax, ill-typed literals), ``ViolationsError`` (SHACL, unless
+    ``allow_violations``) or ``StoreError``; in every case the current store is unchanged.
+    """
+    prepared = _prepare(root, on_phase)
+    if not prepared.report.conforms and not allow_violations:
+        raise ViolationsError(prepared.report)
+    area = DataDir(data_dir)
+    with _phase(STORE, prepared.seconds, on_phase):
+        build_dir = area.write(prepared.quads(), _metadata(prepared))
+        try:
+            area.commit(build_dir)
+        except BaseException:
+            if not area.is_current(build_dir):
+                area.discard(build_dir)
+            raise
+    return _result(prepared, build_dir)
+
+
+def _metadata(prepared: _Prepared) -> dict[str, object]:
+    return {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "paradiplo": __version__,
+        "root": str(prepared.content.root),
+        "files": [f.rel for f in prepared.content.files],
+        "quads": prepared.counts(),
+        "conforms": prepared.report.conforms,
+    }
+
+
+def _result(prepared: _Prepared, build_dir: Path | None) -> BuildResult:
+    return BuildResult(
+        root=prepared.content.root,
+        files=len(prepared.content.files),
+        quads=prepared.counts(),
+        inferred=len(prepared.inferred),
+        report=prepared.report,
+        seconds=prepared.seconds,
+        build_dir=build_dir,
+    )

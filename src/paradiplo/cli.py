@@ -1,0 +1,181 @@
+"""The ``paradiplo`` command: a thin click layer over build, validate and query.
+
+Expected failures (``ParadiploError``) become one-line messages with exit code 1; usage
+errors exit with 2, as click does. Progress goes to stderr so stdout stays pipeable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from paradiplo import __version__
+from paradiplo.build import BuildResult, ViolationsError, build, check
+from paradiplo.errors import ParadiploError
+from paradiplo.query import FORMATS, Format, read_query, render, run_query
+from paradiplo.store import DATA_DIR_ENV, DataDir, resolve_data_dir
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options of the ``paradiplo`` group, shared by every subcommand."""
+
+    data_dir: Path
+    root: Path | None
+
+
+class _Group(click.Group):
+    """Turn expected errors into clean messages instead of tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ParadiploError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}") from exc
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=DATA_DIR_ENV,
+    show_envvar=True,
+    help="Where builds are stored (default: ./.paradiplo).",
+)
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Content root with ontology/, shapes/, data/ (default: the current directory if it "
+    "has ontology/, else the content installed with paradiplo).",
+)
+@click.version_option(__version__, prog_name="paradiplo")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, root: Path | None) -> None:
+    """paradiplo: a knowledge graph of subnational diplomacy (sister-city ties).
+
+    Build the graph from the content files, then query it with SPARQL.
+    """
+    ctx.obj = Settings(resolve_data_dir(data_dir), root)
+
+
+@cli.command("build")
+@click.option(
+    "--allow-violations",
+    is_flag=True,
+    help="Commit the store even if SHACL finds violations (they are still reported).",
+)
+@click.pass_obj
+def build_command(settings: Settings, allow_violations: bool) -> None:
+    """Load, reason, validate and atomically replace the current store.
+
+    Syntax errors, ill-typed literals and SHACL violations fail the build and leave the
+    current store untouched.
+    """
+    console = _stderr()
+    try:
+        with console.status("building...") as status:
+            result = build(
+                settings.data_dir,
+                settings.root,
+                allow_violations=allow_violations,
+                on_phase=lambda phase: status.update(f"{phase}..."),
+            )
+    except ViolationsError as exc:
+        console.print(exc.report.render_text(), markup=False)
+        raise
+    if result.report.results:
+        console.print(result.report.render_text(), markup=False)
+    console.print(_summary(result), markup=False, soft_wrap=True)
+
+
+def _summary(result: BuildResult) -> str:
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.quads.items())
+    phases = ", ".join(f"{phase} {s:.2f}s" for phase, s in result.seconds.items())
+    where = f" -> {result.build_dir}" if result.build_dir else ""
+    return f"{result.files} files; quads: {counts}; {result.report.summary()}; {phases}{where}"
+
+
+@cli.command("validate")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle"]),
+    default="text",
+    show_default=True,
+    help="Report as readable text or as the SHACL report graph in Turtle.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.pass_obj
+def validate_command(settings: Settings, fmt: str, out: Path | None) -> None:
+    """Check the content (load, reason, SHACL) without building a store.
+
+    Exits with 1 when there are load errors or SHACL violations.
+    """
+    console = _stderr()
+    with console.status("validating...") as status:
+        result = check(settings.root, on_phase=lambda phase: status.update(f"{phase}..."))
+    report = result.report
+    text = report.turtle if fmt == "turtle" else report.render_text() + "\n"
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"{report.summary()}; report written to {out}", markup=False)
+    else:
+        click.echo(text, nl=False)
+    if not report.conforms:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("query")
+@click.argument("sparql", required=False, metavar="QUERY")
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from this file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format for SELECT; ASK prints true/false, CONSTRUCT/DESCRIBE print Turtle.",
+)
+@click.pass_obj
+def query_command(settings: Settings, sparql: str | None, file: Path | None, fmt: Format) -> None:
+    """Run a SPARQL query on the current store.
+
+    The default graph is the union of all named graphs; the project's prefixes (pd:, id:,
+    src:, prov:, ...) may be used without PREFIX lines. Example:
+
+        paradiplo query 'SELECT (COUNT(?t) AS ?ties) WHERE { ?t a pd:TwinningTie }'
+    """
+    if (sparql is None) == (file is None):
+        raise click.UsageError("give a QUERY argument or --file, not both and not neither")
+    text = read_query(sparql, file)
+    with DataDir(settings.data_dir).open() as store:
+        output = render(run_query(store, text), fmt)
+    if isinstance(output, str):
+        click.echo(output, nl=False)
+    else:
+        Console(highlight=False).print(output)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="paradiplo")

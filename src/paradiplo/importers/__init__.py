@@ -1,0 +1,1 @@
+"""Importers that generate reference data files from offline packages and registries."""

@@ -1,0 +1,242 @@
+"""Parse content files into quads, failing with ``path:line:column: message`` errors.
+
+pyoxigraph's parser is fast and reports positions; this module adds what it does not check
+(lexical forms of typed literals, triples outside named graphs in data files) and puts every
+quad in the named graph its file belongs to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from paradiplo.content import ContentFile, Kind, Syntax
+from paradiplo.errors import ParadiploError
+from paradiplo.literals import check_literal, checked_datatypes
+
+_FORMATS = {
+    Syntax.TURTLE: ox.RdfFormat.TURTLE,
+    Syntax.TRIG: ox.RdfFormat.TRIG,
+    Syntax.NQUADS: ox.RdfFormat.N_QUADS,
+    Syntax.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+}
+_PARSER_PREFIX = re.compile(r"^Parser error [^:]*: ")
+_CHECKED = checked_datatypes()
+
+
+class LoadError(ParadiploError):
+    """A problem at one position of one file."""
+
+    def __init__(self, path: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {message}")
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+
+
+class LoadErrors(ParadiploError):
+    """All load problems of a build, so one run shows every broken file."""
+
+    def __init__(self, errors: Sequence[LoadError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = tuple(errors)
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """The quads of one content file, each already in its target named graph."""
+
+    file: ContentFile
+    quads: tuple[ox.Quad, ...]
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the current directory when inside it."""
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_all(files: Iterable[ContentFile]) -> list[LoadedFile]:
+    """Load every file; raise one ``LoadErrors`` listing the problems of all of them."""
+    loaded: list[LoadedFile] = []
+    errors: list[LoadError] = []
+    for file in files:
+        try:
+            loaded.append(load_file(file))
+        except LoadErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise LoadErrors(errors)
+    return loaded
+
+
+def load_file(file: ContentFile) -> LoadedFile:
+    """Parse one file into quads in their named graphs, or raise ``LoadErrors``."""
+    shown = display_path(file.path)
+    try:
+        data = file.path.read_bytes()
+    except OSError as exc:
+        raise LoadErrors([LoadError(shown, 1, 1, f"cannot read: {exc.strerror}")]) from exc
+    text = data.decode("utf-8", errors="replace")
+    quads = _parse(data, file, shown)
+    errors = [
+        *_default_graph_errors(quads, file, text, shown),
+        *_literal_errors(quads, text, shown),
+    ]
+    if errors:
+        raise LoadErrors(errors)
+    return LoadedFile(file, tuple(_into_graph(quads, file.graph)))
+
+
+def _parse(data: bytes, file: ContentFile, shown: str) -> list[ox.Quad]:
+    try:
+        return list(ox.parse(data, _FORMATS[file.syntax], rename_blank_nodes=True))
+    except SyntaxError as exc:
+        message = _PARSER_PREFIX.sub("", exc.msg or str(exc))
+        error = LoadError(shown, exc.lineno or 1, exc.offset or 1, message)
+        raise LoadErrors([error]) from exc
+
+
+def _into_graph(quads: list[ox.Quad], graph: str | None) -> Iterator[ox.Quad]:
+    """Put triple-syntax quads into the file's graph; quad syntaxes keep their own."""
+    if graph is None:
+        yield from quads
+        return
+    target = ox.NamedNode(graph)
+    for q in quads:
+        yield ox.Quad(q.subject, q.predicate, q.object, target)
+
+
+def _literal_errors(quads: list[ox.Quad], text: str, shown: str) -> Iterator[LoadError]:
+    """Ill-typed literals, each placed at its own occurrence in the text."""
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for q in quads:
+        obj = q.object
+        if not isinstance(obj, ox.Literal) or obj.datatype.value not in _CHECKED:
+            continue
+        reason = check_literal(obj.value, obj.datatype.value)
+        if reason is None:
+            continue
+        key = (obj.value, obj.datatype.value)
+        line, column = _literal_position(text, obj.value, obj.datatype.value, seen[key])
+        seen[key] += 1
+        yield LoadError(shown, line, column, f'ill-typed literal "{obj.value}": {reason}')
+
+
+def _literal_position(text: str, lexical: str, datatype: str, nth: int) -> tuple[int, int]:
+    """Where the ``nth`` occurrence of ``"lexical"^^datatype`` is written.
+
+    The datatype may be a full IRI or a prefixed name; failing an exact match, the first
+    occurrence of the lexical form anywhere is the best guess.
+    """
+    local = re.split(r"[#/]", datatype)[-1]
+    quoted = r"(\"\"\"|'''|\"|')" + re.escape(lexical) + r"\1\s*\^\^\s*"
+    written = rf"(<{re.escape(datatype)}>|[\w.-]*:{re.escape(local)}(?![\w-]))"
+    for pattern in (quoted + written, quoted, re.escape(lexical)):
+        offsets = [m.start() for m in re.finditer(pattern, text)]
+        if offsets:
+            return line_column(text, offsets[min(nth, len(offsets) - 1)])
+    return 1, 1
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and character column of ``offset``, as pyoxigraph counts them."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _default_graph_errors(
+    quads: list[ox.Quad], file: ContentFile, text: str, shown: str
+) -> Iterator[LoadError]:
+    """Data in quad syntaxes must sit in named graphs: provenance hangs on the graph name."""
+    if file.kind is not Kind.DATA or not file.syntax.has_graphs:
+        return
+    if not any(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        return
+    if file.syntax is Syntax.TRIG:
+        line, column = _trig_default_graph_position(text)
+    else:
+        line, column = _nquads_default_graph_position(text)
+    yield LoadError(
+        shown,
+        line,
+        column,
+        "triples outside a named graph: data files put every statement in an assertion "
+        "graph (see ontology/README.md, Provenance)",
+    )
+
+
+_TRIG_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^>\s]*>)
+  | (?P<punct>[{}\[\]();,])
+  | (?P<word>[^\s{}\[\]();,<>"'\#]+)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _trig_tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, token, offset) of a TriG text, a trailing statement dot split off words."""
+    for match in _TRIG_TOKEN.finditer(text):
+        kind = match.lastgroup or ""
+        if kind in ("space", "comment"):
+            continue
+        token, start = match.group(), match.start()
+        if kind == "word" and token.endswith(".") and token != ".":
+            stem = token.rstrip(".")
+            if stem:
+                yield kind, stem, start
+            for i in range(len(token) - len(stem)):
+                yield "word", ".", start + len(stem) + i
+            continue
+        yield kind, token, start
+
+
+def _trig_default_graph_position(text: str) -> tuple[int, int]:
+    """Position of the first top-level statement that is not a directive or a named graph."""
+    depth = 0
+    statement: list[tuple[str, str, int]] = []
+    for kind, token, start in _trig_tokens(text):
+        if depth > 0:
+            depth += {"{": 1, "}": -1}.get(token, 0) if kind == "punct" else 0
+            continue
+        if kind == "punct" and token == "{":
+            labels = [t for t in statement if t[1].upper() != "GRAPH"]
+            if not labels:
+                return line_column(text, start)
+            depth, statement = 1, []
+        elif kind == "word" and token == ".":
+            if statement and statement[0][1].lower() not in ("@prefix", "@base"):
+                return line_column(text, statement[0][2])
+            statement = []
+        elif kind == "iri" and statement and statement[0][1].upper() in ("PREFIX", "BASE"):
+            statement = []
+        else:
+            statement.append((kind, token, start))
+    return (line_column(text, statement[0][2])) if statement else (1, 1)
+
+
+def _nquads_default_graph_position(text: str) -> tuple[int, int]:
+    """First line of an N-Quads text whose statement has no graph term."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        quads = list(ox.parse(stripped, ox.RdfFormat.N_QUADS))
+        if quads and isinstance(quads[0].graph_name, ox.DefaultGraph):
+            return number, len(line) - len(line.lstrip()) + 1
+    return 1, 1
