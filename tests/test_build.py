@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import PREFIXES_TTL, TIE_QUERY, write
+
 from paradiplo.build import LOAD, REASON, STORE, VALIDATE, ViolationsError, build, check
 from paradiplo.load import LoadErrors, display_path
 from paradiplo.query import run_query
@@ -28,7 +28,8 @@ def add_tie(root: Path) -> None:
         + "  pda:extra-001 a pd:Assertion ; prov:wasDerivedFrom src:test-source ;\n"
         + '      pd:quote "Harbin and Amur." .\n'
         + "  tie:cn-harbin--ru-amu a pd:TwinningTie ;\n"
-        + "      pd:firstParty city:cn-harbin ; pd:secondParty <https://w3id.org/paradiplo/id/region/ru-amu> .\n"
+        + "      pd:firstParty city:cn-harbin ;\n"
+        + "      pd:secondParty <https://w3id.org/paradiplo/id/region/ru-amu> .\n"
         + "}\n",
     )
 
@@ -95,11 +96,17 @@ def test_shacl_violations_fail_the_build_unless_allowed(mini_root: Path, data_di
 def test_default_graph_triples_in_a_source_file_fail_the_build(
     mini_root: Path, data_dir: Path
 ) -> None:
-    path = write(mini_root / "data" / "sources" / "loose.trig", PREFIXES_TTL + "tie:x a pd:TwinningTie .\n")
+    path = write(
+        mini_root / "data" / "sources" / "loose.trig", PREFIXES_TTL + "tie:x a pd:TwinningTie .\n"
+    )
     with pytest.raises(LoadErrors, match="triples outside a named graph") as caught:
         build(data_dir, mini_root)
     (error,) = caught.value.errors
-    assert (error.path, error.line, error.column) == (display_path(path), PREFIXES_TTL.count("\n") + 1, 1)
+    assert (error.path, error.line, error.column) == (
+        display_path(path),
+        PREFIXES_TTL.count("\n") + 1,
+        1,
+    )
     assert not data_dir.exists()
 
 

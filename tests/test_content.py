@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from conftest import MINI, write
+
 from paradiplo.content import ContentError, Kind, Syntax, data_graph, discover, find_root
 from paradiplo.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, PDG
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import MINI, PREFIXES_TTL, write
+
 from paradiplo.content import ContentFile, Kind, Syntax, discover
 from paradiplo.load import LoadErrors, display_path, load_all, load_file
 from paradiplo.namespaces import PDG
@@ -24,7 +24,9 @@ def load_error(file: ContentFile) -> str:
 
 
 def test_bad_turtle_reports_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.ttl", '@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\nex:a ex:b "x\n')
+    path = write(
+        tmp_path / "bad.ttl", '@prefix ex: <http://ex.org/> .\nex:a ex:b ex:c .\nex:a ex:b "x\n'
+    )
     message = load_error(data_file(path, Syntax.TURTLE, "http://g"))
     assert message.startswith(f"{display_path(path)}:3:11: ")
     assert "Parser error" not in message
@@ -37,7 +39,9 @@ def test_unknown_prefix_reports_its_position(tmp_path: Path) -> None:
 
 
 def test_bad_trig_reports_line_and_column(tmp_path: Path) -> None:
-    text = "@prefix ex: <http://ex.org/> .\nex:g {\n  ex:a ex:b ex:c .\n  ex:a ex:b ex:c ex:d .\n}\n"
+    text = (
+        "@prefix ex: <http://ex.org/> .\nex:g {\n  ex:a ex:b ex:c .\n  ex:a ex:b ex:c ex:d .\n}\n"
+    )
     path = write(tmp_path / "bad.trig", text)
     message = load_error(data_file(path, Syntax.TRIG))
     assert message.startswith(f"{display_path(path)}:4:18: ")
@@ -104,7 +108,11 @@ def test_a_bare_block_in_trig_data_is_a_default_graph_error(tmp_path: Path) -> N
 
 
 def test_triples_without_graph_in_nquads_data_are_errors(tmp_path: Path) -> None:
-    text = "<http://a> <http://b> <http://c> <http://g> .\n# note\n <http://a> <http://b> <http://d> .\n"
+    text = (
+        "<http://a> <http://b> <http://c> <http://g> .\n"
+        "# note\n"
+        " <http://a> <http://b> <http://d> .\n"
+    )
     path = write(tmp_path / "d.nq", text)
     assert load_error(data_file(path, Syntax.NQUADS)).startswith(f"{display_path(path)}:3:2: ")
 
@@ -127,7 +135,9 @@ def test_trig_quads_keep_their_graphs() -> None:
 def test_blank_nodes_of_different_files_stay_distinct(tmp_path: Path) -> None:
     a = write(tmp_path / "a.ttl", "_:b <http://p> <http://x> .\n")
     b = write(tmp_path / "b.ttl", "_:b <http://p> <http://y> .\n")
-    loaded = load_all([data_file(a, Syntax.TURTLE, "http://g/a"), data_file(b, Syntax.TURTLE, "http://g/b")])
+    loaded = load_all(
+        [data_file(a, Syntax.TURTLE, "http://g/a"), data_file(b, Syntax.TURTLE, "http://g/b")]
+    )
     subjects = {q.subject for f in loaded for q in f.quads}
     assert len(subjects) == 2
 
@@ -148,7 +158,9 @@ def test_unreadable_file_is_a_load_error(tmp_path: Path) -> None:
     assert ":1:1: cannot read" in message
 
 
-def test_display_path_is_relative_inside_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_display_path_is_relative_inside_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert display_path(tmp_path / "data" / "x.ttl") == "data/x.ttl"
     outside = Path("/") / "elsewhere" / "x.ttl"

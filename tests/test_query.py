@@ -19,7 +19,11 @@ XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
 RESULT = SelectResult(
     ("tie", "label", "founded"),
     (
-        (Term("uri", "https://w3id.org/paradiplo/id/tie/a--b"), Term("literal", 'A, "B"', lang="en"), Term("literal", "1993", XSD_INT)),
+        (
+            Term("uri", "https://w3id.org/paradiplo/id/tie/a--b"),
+            Term("literal", 'A, "B"', lang="en"),
+            Term("literal", "1993", XSD_INT),
+        ),
         (Term("bnode", "b0"), None, Term("literal", "plain")),
     ),
 )
@@ -97,7 +101,7 @@ def test_table_output_shortens_iris() -> None:
     console.print(table)
     text = console.export_text()
     assert "tie:a--b" in text
-    assert "A, \"B\"@en" in text
+    assert 'A, "B"@en' in text
     assert "2 rows" in text
 
 
@@ -110,7 +114,11 @@ def test_ask_results() -> None:
 def test_graph_results_are_turtle_with_project_prefixes() -> None:
     result = GraphResult(
         (
-            (Term("uri", "https://w3id.org/paradiplo/id/city/cn-harbin"), Term("uri", PD + "twinnedWith"), Term("uri", "https://w3id.org/paradiplo/id/city/ru-khabarovsk")),
+            (
+                Term("uri", "https://w3id.org/paradiplo/id/city/cn-harbin"),
+                Term("uri", PD + "twinnedWith"),
+                Term("uri", "https://w3id.org/paradiplo/id/city/ru-khabarovsk"),
+            ),
             (Term("bnode", "x"), Term("uri", PD + "value"), Term("literal", "66", XSD_INT)),
         )
     )
@@ -119,4 +127,8 @@ def test_graph_results_are_turtle_with_project_prefixes() -> None:
     assert "@prefix pd:" in text
     graph = Graph().parse(data=text, format="turtle")
     assert len(graph) == 2
-    assert (URIRef("https://w3id.org/paradiplo/id/city/cn-harbin"), URIRef(PD + "twinnedWith"), URIRef("https://w3id.org/paradiplo/id/city/ru-khabarovsk")) in graph
+    assert (
+        URIRef("https://w3id.org/paradiplo/id/city/cn-harbin"),
+        URIRef(PD + "twinnedWith"),
+        URIRef("https://w3id.org/paradiplo/id/city/ru-khabarovsk"),
+    ) in graph

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
+from conftest import FIXTURES, MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
-from conftest import FIXTURES, MINI
 from paradiplo.convert import TripleKey, from_graph, to_graph, to_rdflib
 from paradiplo.reason import (
     compare_with_reference,
@@ -104,7 +106,7 @@ def test_fast_path_equals_owlrl_on_the_mini_content() -> None:
     assert comparison.equal, (sorted(comparison.missing), sorted(comparison.extra))
 
 
-def _trig_union(path: object) -> Graph:
+def _trig_union(path: Path) -> Graph:
     from rdflib import Dataset
 
     dataset = Dataset()
@@ -129,13 +131,17 @@ OBJECT_PROPERTIES = [
 CLASSES = [PD.City, PD.Region, PD.Municipality, PD.TwinningTie, PD.ChineseCity, PD.Subnational]
 CN = URIRef("https://w3id.org/paradiplo/id/country/cn")
 
-edges = st.tuples(st.sampled_from(NODES), st.sampled_from(OBJECT_PROPERTIES), st.sampled_from([*NODES, CN]))
+edges = st.tuples(
+    st.sampled_from(NODES), st.sampled_from(OBJECT_PROPERTIES), st.sampled_from([*NODES, CN])
+)
 types = st.tuples(st.sampled_from(NODES), st.just(RDF.type), st.sampled_from(CLASSES))
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(edges, types), min_size=1, max_size=12))
-def test_fast_path_equals_owlrl_on_random_data(triples: list[tuple[URIRef, URIRef, URIRef]]) -> None:
+def test_fast_path_equals_owlrl_on_random_data(
+    triples: list[tuple[URIRef, URIRef, URIRef]],
+) -> None:
     data = Graph()
     for triple in triples:
         data.add(triple)
@@ -175,7 +181,9 @@ def test_infer_puts_new_triples_in_the_inferred_graph_without_restriction_types(
     assert not any(
         q.predicate == n(RDF.type) and isinstance(q.object, ox.BlankNode) for q in inferred
     )
-    assert inferred == sorted(inferred, key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+    assert inferred == sorted(
+        inferred, key=lambda q: (str(q.subject), str(q.predicate), str(q.object))
+    )
 
 
 def test_mini_ontology_is_consistent() -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+from conftest import MINI, PREFIXES_TTL, write
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from conftest import MINI, PREFIXES_TTL, write
 from paradiplo.content import Kind, discover
 from paradiplo.load import LoadedFile, display_path, load_all
 from paradiplo.reason import infer
@@ -40,7 +40,7 @@ def test_mini_content_conforms() -> None:
 
 def test_a_violation_names_focus_path_file_and_assertion_graph(mini_root: Path) -> None:
     trig = mini_root / "data" / "sources" / "test-source.trig"
-    trig.write_text(trig.read_text().replace("pd:secondParty region:ru-amu", "pd:note \"none\""))
+    trig.write_text(trig.read_text().replace("pd:secondParty region:ru-amu", 'pd:note "none"'))
     report, _ = validate_root(mini_root)
     assert not report.conforms
     (result,) = report.violations

@@ -14,7 +14,9 @@ import click
 from rich.console import Console
 
 from paradiplo import __version__
+from paradiplo import reproduce as reproduction
 from paradiplo.build import BuildResult, ViolationsError, build, check
+from paradiplo.content import QUERIES_DIR, find_root
 from paradiplo.errors import ParadiploError
 from paradiplo.query import FORMATS, Format, read_query, render, run_query
 from paradiplo.store import DATA_DIR_ENV, DataDir, resolve_data_dir
@@ -91,10 +93,10 @@ def build_command(settings: Settings, allow_violations: bool) -> None:
                 on_phase=lambda phase: status.update(f"{phase}..."),
             )
     except ViolationsError as exc:
-        console.print(exc.report.render_text(), markup=False)
+        console.print(exc.report.render_text(), markup=False, soft_wrap=True)
         raise
     if result.report.results:
-        console.print(result.report.render_text(), markup=False)
+        console.print(result.report.render_text(), markup=False, soft_wrap=True)
     console.print(_summary(result), markup=False, soft_wrap=True)
 
 
@@ -174,6 +176,74 @@ def query_command(settings: Settings, sparql: str | None, file: Path | None, fmt
         click.echo(output, nl=False)
     else:
         Console(highlight=False).print(output)
+
+
+@cli.command("reproduce")
+@click.option(
+    "--source",
+    "source_id",
+    metavar="ID",
+    help="Only the findings citing this source id (data checks are then skipped).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(reproduction.REPORT_FORMATS),
+    default="table",
+    show_default=True,
+    help="A table, a Markdown report (docs/reproduction.md) or a JSON list.",
+)
+@click.option(
+    "--allow-differences",
+    is_flag=True,
+    help="Exit 0 even if findings differ or data checks find violations (errors still fail).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--queries",
+    "queries_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Directory of query packs (default: queries/ of the content root).",
+)
+@click.pass_obj
+def reproduce_command(
+    settings: Settings,
+    source_id: str | None,
+    fmt: reproduction.ReportFormat,
+    allow_differences: bool,
+    out: Path | None,
+    queries_dir: Path | None,
+) -> None:
+    """Check the sources' findings: run the query packs and compare with expected answers.
+
+    Runs queries/<pack>/manifest.ttl entries and queries/checks/*-violation.rq on the
+    current store. Exits with 1 when a finding differs or errors, or a data check finds
+    violations (see --allow-differences). Regenerate the committed report with:
+
+        paradiplo reproduce --format markdown --out docs/reproduction.md
+    """
+    directory = queries_dir or find_root(settings.root) / QUERIES_DIR
+    with DataDir(settings.data_dir).open() as store:
+        report = reproduction.reproduce(store, directory, source_id)
+    output = reproduction.render(report, fmt)
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            if isinstance(output, str):
+                handle.write(output)
+            else:
+                Console(file=handle, width=200, no_color=True, highlight=False).print(output)
+        summary = f"{reproduction.summary(report)}; report written to {out}"
+        _stderr().print(summary, markup=False, soft_wrap=True)
+    elif isinstance(output, str):
+        click.echo(output, nl=False)
+    else:
+        Console(highlight=False).print(output)
+    if report.failed(allow_differences):
+        raise click.exceptions.Exit(1)
 
 
 def main() -> None:

@@ -61,9 +61,14 @@ def triple_key(quad: ox.Quad | ox.Triple) -> TripleKey:
     return subject, quad.predicate, obj
 
 
-def to_graph(triples: Iterable[ox.Quad | ox.Triple | TripleKey]) -> Graph:
-    """An rdflib graph of the triples (graph names dropped: this is their RDF merge)."""
-    graph = Graph()
+def to_graph(
+    triples: Iterable[ox.Quad | ox.Triple | TripleKey], into: Graph | None = None
+) -> Graph:
+    """An rdflib graph of the triples (graph names dropped: this is their RDF merge).
+
+    The triples are added to ``into`` when given (to fill a graph subclass), else to a new graph.
+    """
+    graph = Graph() if into is None else into
     for t in triples:
         s, p, o = t if isinstance(t, tuple) else triple_key(t)
         graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))

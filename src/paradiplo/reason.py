@@ -547,14 +547,28 @@ class Comparison:
         return not self.missing and not self.extra
 
 
-def compare_with_reference(ontology: Graph, data: Graph) -> Comparison:
-    """Run both reasoners on ontology + data and diff their vocabulary entailments."""
-    combined = Graph()
-    for graph in (ontology, data):
+def merge(*graphs: Graph) -> Graph:
+    """A new graph holding the triples of all ``graphs``."""
+    merged = Graph()
+    for graph in graphs:
         for triple in graph:
-            combined.add(triple)
+            merged.add(triple)
+    return merged
+
+
+def compare_with_reference(
+    ontology: Graph, data: Graph, closure: Graph | None = None
+) -> Comparison:
+    """Run both reasoners on ontology + data and diff their vocabulary entailments.
+
+    ``closure`` is owlrl's closure of ontology + data if the caller already has it (owlrl
+    is the slow part; ``consistency_of`` can use the same closure).
+    """
+    combined = merge(ontology, data)
+    if closure is None:
+        closure = reference_closure(combined)
     vocab = vocabulary(ontology)
-    reference = {t for t in reference_closure(combined) if vocab.covers(t)}
+    reference = {t for t in closure if vocab.covers(t)}
     rules = compile_rules(from_graph(ontology))
     derived = materialise(from_graph(combined), rules)
     fast = {t for t in combined if vocab.covers(t)}
@@ -593,7 +607,11 @@ class Consistency:
 
 def consistency(graph: Graph) -> Consistency:
     """Check ``graph`` (an ontology, optionally with data) for OWL 2 RL inconsistencies."""
-    closure = reference_closure(graph)
+    return consistency_of(reference_closure(graph))
+
+
+def consistency_of(closure: Graph) -> Consistency:
+    """The inconsistencies owlrl recorded in a closure it computed."""
     nothing = sorted(str(s) for s in closure.subjects(RDF.type, OWL.Nothing))
     unsatisfiable = sorted(
         str(c)

@@ -309,15 +309,16 @@ class DataDir:
 
     def commit(self, build: Path) -> None:
         """Point CURRENT at ``build`` atomically, then prune all but it and its predecessor."""
-        previous = self.current() if (self.path / CURRENT).exists() else None
         pointer = self.path / CURRENT
+        # Read the old pointer leniently: a broken one must not block the repairing build.
+        previous = pointer.read_text(encoding="utf-8").strip() if pointer.exists() else ""
         temporary = self.path / f".{CURRENT}.{uuid.uuid4().hex}"
         with temporary.open("w", encoding="utf-8") as handle:
             handle.write(build.name + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(pointer)
-        self._prune(build.name, keep={build.name} | ({previous.name} if previous else set()))
+        self._prune(build.name, keep={build.name, previous})
 
     def is_current(self, build: Path) -> bool:
         """Whether CURRENT names ``build`` (used to never discard a committed build)."""

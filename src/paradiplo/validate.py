@@ -157,9 +157,7 @@ def validate(
     # The ontology is merged into the data graph rather than passed as pyshacl's ont_graph:
     # pyshacl only "inoculates" part of an ont_graph (class axioms), so an individual the
     # ontology defines (a SKOS concept such as pd:TieCount) would lack its rdf:type.
-    data_graph = _ParseOnceGraph()
-    for triple in (*to_graph(data), *to_graph(ontology)):
-        data_graph.add(triple)
+    data_graph = to_graph(ontology, into=to_graph(data, into=_ParseOnceGraph()))
     _, report_graph, _ = shacl_validate(
         data_graph,
         shacl_graph=shapes_graph,

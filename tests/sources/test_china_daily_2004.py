@@ -226,7 +226,13 @@ def test_beijing_moscow_areas_from_zhang_mao() -> None:
         }""")
     by_area = {str(a).rsplit("/", 1)[1]: str(q) for a, q in found}
     assert set(by_area) == {
-        "culture", "education", "public-health", "economy", "trade", "urban-planning", "sport",
+        "culture",
+        "education",
+        "public-health",
+        "economy",
+        "trade",
+        "urban-planning",
+        "sport",
     }
     assert "city construction" in by_area["urban-planning"]
     assert "Olympic Games" in by_area["sport"]

@@ -16,8 +16,18 @@ TRIG = ROOT / "data" / "sources" / f"{SOURCE_ID}.trig"
 SEEDS = Path(os.environ.get("PARADIPLO_SEEDS", "/work/shared/seeds"))
 
 _ID = "https://w3id.org/paradiplo/id/"
-_KINDS = ("country", "macroregion", "organization", "person", "post", "holding", "claim",
-          "policy", "programme", "area")
+_KINDS = (
+    "country",
+    "macroregion",
+    "organization",
+    "person",
+    "post",
+    "holding",
+    "claim",
+    "policy",
+    "programme",
+    "area",
+)
 PREFIXES = "".join(
     [
         "PREFIX pd: <https://w3id.org/paradiplo/ontology#>\n",
@@ -73,9 +83,12 @@ def test_every_quote_is_verbatim_and_graphs_are_well_formed() -> None:
         pytest.skip(f"source text {seed} not available")
     norm = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
     text = norm(seed.read_text(encoding="utf-8"))
-    quotes = [str(r[0]) for r in select(f"""
+    quotes = [
+        str(r[0])
+        for r in select(f"""
         SELECT ?q WHERE {{ GRAPH ?g {{ ?g pd:quote ?q }}
-          FILTER(STRSTARTS(STR(?g), STR(pda:{SOURCE_ID}-))) }}""")]
+          FILTER(STRSTARTS(STR(?g), STR(pda:{SOURCE_ID}-))) }}""")
+    ]
     assert len(quotes) >= 19
     for q in quotes:
         assert norm(q) in text, q

@@ -73,8 +73,9 @@ def test_every_graph_is_an_assertion_with_verbatim_quotes() -> None:
         for quote in quotes:
             assert norm(quote) in text, quote
     # The closing advertisement and the "Further Reading" line are not encoded.
-    assert not any("Pivot To Asia" in q.object.value for q in quads
-                   if isinstance(q.object, ox.Literal))
+    assert not any(
+        "Pivot To Asia" in q.object.value for q in quads if isinstance(q.object, ox.Literal)
+    )
 
 
 def test_lavrov_foreign_minister_at_undated_khabarovsk_forum() -> None:
@@ -157,9 +158,12 @@ def test_oblasts_within_krais_is_only_the_authors_claim() -> None:
         }""")
     assert "oblasts, which are administrative regions within krais" in str(quote)
     assert not rows("SELECT ?a ?b WHERE { GRAPH ?g { ?a pd:locatedIn ?b } }")
-    kinds = {str(k).rsplit("#", 1)[1] for (k,) in rows("""
+    kinds = {
+        str(k).rsplit("#", 1)[1]
+        for (k,) in rows("""
         SELECT ?k WHERE { ?c pd:claimant src:lavrov-khabarovsk ; pd:about ?k ; pd:about country:ru .
-                          FILTER(STRSTARTS(STR(?k), STR(pd:))) }""")}
+                          FILTER(STRSTARTS(STR(?k), STR(pd:))) }""")
+    }
     assert {"Republic", "Krai", "Oblast", "AutonomousOkrug", "FederalCity"} <= kinds
 
 
@@ -196,8 +200,11 @@ def test_areas_and_populations() -> None:
           ?g pd:quote ?quote .
         }""")
     got = {
-        (str(c).rsplit("/", 1)[1], str(m).rsplit("#", 1)[1]):
-            (int(v), str(u), str(q).rsplit("#", 1)[1])
+        (str(c).rsplit("/", 1)[1], str(m).rsplit("#", 1)[1]): (
+            int(v),
+            str(u),
+            str(q).rsplit("#", 1)[1],
+        )
         for c, m, v, u, q, _ in found
     }
     assert got == {

@@ -20,9 +20,28 @@ SEED = SEEDS / "003_b221d8c092996449.txt"
 
 _ID = "https://w3id.org/paradiplo/id/"
 _KINDS = (
-    "country", "region", "city", "macroregion", "tie", "organization", "person", "post",
-    "holding", "event", "series", "figure", "claim", "survey", "question", "response",
-    "process", "step", "line", "policy", "programme", "area",
+    "country",
+    "region",
+    "city",
+    "macroregion",
+    "tie",
+    "organization",
+    "person",
+    "post",
+    "holding",
+    "event",
+    "series",
+    "figure",
+    "claim",
+    "survey",
+    "question",
+    "response",
+    "process",
+    "step",
+    "line",
+    "policy",
+    "programme",
+    "area",
 )
 PREFIXES = "".join(
     [
@@ -144,7 +163,11 @@ def test_sister_city_establishment_process() -> None:
              ?g pd:quote ?quote } ORDER BY ?n"""
     )
     by_step = {int(r.n): str(r.to).rsplit("/", 1)[-1].rsplit("#", 1)[-1] for r in rows}
-    assert by_step == {1: "MunicipalPeoplesCongress", 2: "ProvincialForeignAffairsOffice", 3: "cpaffc"}
+    assert by_step == {
+        1: "MunicipalPeoplesCongress",
+        2: "ProvincialForeignAffairsOffice",
+        3: "cpaffc",
+    }
     assert any(int(r.n) == 3 and r.final == Literal(True) for r in rows)
     assert_quoted(rows, "for final approval")
     rows = select(
@@ -213,7 +236,9 @@ def test_reporting_lines_to_provincial_governments() -> None:
     )
     assert len({r.line for r in rows}) == 10
     contents = Counter(str(r.content).rsplit("#", 1)[1] for r in rows)
-    assert contents == Counter({"AnnualReport": 6, "EventsWithProvincialOfficials": 4, "MajorEvents": 3})
+    assert contents == Counter(
+        {"AnnualReport": 6, "EventsWithProvincialOfficials": 4, "MajorEvents": 3}
+    )
 
 
 def test_osu_revenue_and_student_counts() -> None:
@@ -224,7 +249,10 @@ def test_osu_revenue_and_student_counts() -> None:
              ?g pd:quote ?quote }"""
     )
     assert rows and float(rows[0].v) == 1_200_000
-    assert (rows[0].start, rows[0].end) == (Literal("2008", datatype=XSD.gYear), Literal("2009", datatype=XSD.gYear))
+    assert (rows[0].start, rows[0].end) == (
+        Literal("2008", datatype=XSD.gYear),
+        Literal("2009", datatype=XSD.gYear),
+    )
     assert_quoted(rows, "$1.2Million")
     rows = select(
         """SELECT ?v WHERE { ?f pd:measure pd:StudentCount ; pd:value ?v ; pd:about organization:ohio-state-university }"""
@@ -289,14 +317,25 @@ def test_recommendations_of_the_author() -> None:
                           pd:cooperationArea ?area } ?g pd:quote ?quote }"""
     )
     areas = {str(r.area).rsplit("/", 1)[1] for r in rows}
-    assert {"online-communication", "youth", "capacity-building", "rural-development", "conflict-resolution"} <= areas
-    assert_quoted(rows, "forming sister city relationships with smaller Chinese cities within the WDP target areas")
+    assert {
+        "online-communication",
+        "youth",
+        "capacity-building",
+        "rural-development",
+        "conflict-resolution",
+    } <= areas
+    assert_quoted(
+        rows,
+        "forming sister city relationships with smaller Chinese cities within the WDP target areas",
+    )
     rows = select(
         """SELECT ?c WHERE { ?c pd:claimKind pd:Recommendation ; pd:about policy:china-western-development ;
                                pd:focusRegion macroregion:cn-west }"""
     )
     assert {str(r.c).rsplit("/", 1)[1] for r in rows} == {
-        "leffel-2010-rec-wdp-smaller-cities", "leffel-2010-rec-wdp-rural-urban"}
+        "leffel-2010-rec-wdp-smaller-cities",
+        "leffel-2010-rec-wdp-rural-urban",
+    }
 
 
 def test_western_cities_claims_and_evidence() -> None:
@@ -312,7 +351,10 @@ def test_western_cities_claims_and_evidence() -> None:
              GRAPH ?g { claim:leffel-2010-western-cities-interest pd:claimKind pd:Finding }
              ?g pd:quote ?quote ; pd:evidence ?i . ?i pd:respondent ?org . }"""
     )
-    assert {str(r.org).rsplit("/", 1)[1] for r in rows} == {"guangzhou-municipal-fao", "lanzhou-municipal-fao"}
+    assert {str(r.org).rsplit("/", 1)[1] for r in rows} == {
+        "guangzhou-municipal-fao",
+        "lanzhou-municipal-fao",
+    }
     rows = select(
         """SELECT ?quote WHERE { GRAPH ?g { claim:leffel-2010-westward-trend pd:claimKind pd:Trend ;
                                               pd:focusRegion macroregion:cn-west } ?g pd:quote ?quote }"""

@@ -16,8 +16,19 @@ TRIG = ROOT / "data" / "sources" / f"{SOURCE_ID}.trig"
 SEEDS = Path(os.environ.get("PARADIPLO_SEEDS", "/work/shared/seeds"))
 
 _ID = "https://w3id.org/paradiplo/id/"
-_KINDS = ("country", "region", "macroregion", "organization", "person", "event", "figure",
-          "claim", "process", "policy", "area")
+_KINDS = (
+    "country",
+    "region",
+    "macroregion",
+    "organization",
+    "person",
+    "event",
+    "figure",
+    "claim",
+    "process",
+    "policy",
+    "area",
+)
 PREFIXES = "".join(
     [
         "PREFIX pd: <https://w3id.org/paradiplo/ontology#>\n",
@@ -72,9 +83,12 @@ def test_every_quote_is_verbatim_and_graphs_are_well_formed() -> None:
         pytest.skip(f"source text {seed} not available")
     norm = lambda s: re.sub(r"\s+", " ", s).strip()  # noqa: E731
     text = norm(seed.read_text(encoding="utf-8"))
-    quotes = [str(r[0]) for r in select(f"""
+    quotes = [
+        str(r[0])
+        for r in select(f"""
         SELECT ?q WHERE {{ GRAPH ?g {{ ?g pd:quote ?q }}
-          FILTER(STRSTARTS(STR(?g), STR(pda:{SOURCE_ID}-))) }}""")]
+          FILTER(STRSTARTS(STR(?g), STR(pda:{SOURCE_ID}-))) }}""")
+    ]
     assert len(quotes) >= 13
     for q in quotes:
         assert norm(q) in text, q
@@ -130,8 +144,7 @@ def test_more_than_400_chinese_cities() -> None:
 )
 def test_agreement_totals_1988_to_2023(level: str | None, value: int, needle: str) -> None:
     level_pattern = (
-        f"?f pd:scopeLevel pd:{level} ." if level
-        else "FILTER NOT EXISTS { ?f pd:scopeLevel ?any }"
+        f"?f pd:scopeLevel pd:{level} ." if level else "FILTER NOT EXISTS { ?f pd:scopeLevel ?any }"
     )
     rows = select(f"""
         SELECT ?v ?quote WHERE {{
@@ -159,7 +172,9 @@ def test_first_twinning_ties_in_1988() -> None:
           GRAPH ?g { event:first-china-russia-twinning-ties pd:date ?d ;
                        pd:participant country:cn, country:ru }
           ?g prov:wasDerivedFrom src:makeeva-2023 ; pd:quote ?quote }""")
-    assert [r[0] for r in rows] == [Literal("1988", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))]
+    assert [r[0] for r in rows] == [
+        Literal("1988", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))
+    ]
     assert_quoted(rows, "the year of the establishment of the first twinning ties")
 
 

@@ -17,10 +17,14 @@ The file is written from two offline packages and a few tables kept in this modu
   or taken from the hand-written table ``MANUAL_CITIES``.
 
 Cities are matched by slug: a GeoNames name matches when ``slugify`` of it with
-apostrophes removed equals the slug (GeoNames' Zabaykal-apostrophe-sk is ``zabaykalsk``); the
-primary name is tried before the alternate names. A region hint (from the seed, or from an ISO
-3166-2 suffix on the IRI as in ``ru-blagoveshchensk-amu``) keeps only candidates in that
-region. Two candidates left is an error, never a guess.
+apostrophes removed equals the slug (GeoNames' Zabaykal-apostrophe-sk is ``zabaykalsk``);
+the primary name is tried before the alternate names. A region hint (from the seed, or
+from an ISO 3166-2 suffix on the IRI as in ``ru-blagoveshchensk-amu``) keeps only
+candidates in that region. Of several candidates left, the most populous is taken only
+if it has ``DOMINANCE`` (10) times the inhabitants of the next, with a warning;
+otherwise the IRI is an error that lists them (``us-columbus``: use ``us-columbus-oh``).
+An IRI that matches nothing is an error too: the run lists it on stderr, leaves it out
+of the file, names it in the file's header and exits 1.
 
 GeoNames admin1 codes are turned into ISO 3166-2 codes: for the US the admin1 code is
 the postal code, i.e. the ISO suffix; for China and Russia GeoNames uses its own
