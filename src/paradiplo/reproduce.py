@@ -1022,7 +1022,8 @@ def render(report: Report, fmt: ReportFormat) -> str | Table:
 def summary(report: Report) -> str:
     """One line: findings per status, and data checks per status if any ran."""
     parts = [f"{n} {status}" for status, n in report.counts().items()]
-    text = f"{len(report.findings)} findings: " + ", ".join(parts)
+    n = len(report.findings)
+    text = f"{n} finding{'s' if n != 1 else ''}: " + ", ".join(parts)
     if report.checks:
         counts = Counter(o.status for o in report.checks)
         text += "; data checks: " + ", ".join(f"{counts[s]} {s}" for s in CHECK_STATUSES)
