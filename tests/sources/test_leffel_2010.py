@@ -90,7 +90,8 @@ def test_every_quote_occurs_in_the_seed_text() -> None:
         pytest.skip("seed text not available")
     seed = _norm(SEED.read_text(encoding="utf-8"))
     rows = select(
-        "SELECT ?g ?quote WHERE { GRAPH ?g { ?g prov:wasDerivedFrom src:leffel-2010 ; pd:quote ?quote } }"
+        "SELECT ?g ?quote WHERE { GRAPH ?g { "
+        "?g prov:wasDerivedFrom src:leffel-2010 ; pd:quote ?quote } }"
     )
     assert len(rows) > 90
     missing = [(str(r.g), str(r.quote)) for r in rows if _norm(str(r.quote)) not in seed]
@@ -135,21 +136,27 @@ def test_programmes_of_ties_with_channels() -> None:
     rows = select(
         """SELECT ?quote WHERE {
              GRAPH ?g { tie:cn-baoding-he--us-charlotte pd:runsProgramme ?p .
-                        ?p pd:usesChannel "Skype" ; pd:cooperationArea area:education } ?g pd:quote ?quote }"""
+                        ?p pd:usesChannel "Skype" ; pd:cooperationArea area:education }
+             ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "live virtual classroom")
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { tie:cn-lhasa--us-boulder pd:runsProgramme ?p . ?p pd:cooperationArea area:environment ;
-                        rdfs:label ?l FILTER(CONTAINS(?l, "Climate Action Plan")) } ?g pd:quote ?quote }"""
+             GRAPH ?g { tie:cn-lhasa--us-boulder pd:runsProgramme ?p .
+                        ?p pd:cooperationArea area:environment ; rdfs:label ?l
+                        FILTER(CONTAINS(?l, "Climate Action Plan")) }
+             ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "vehicular emissions")
     # the Nanjing pilot was only discussed: planned, proposed by the Nanjing FAO, run by no tie
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { programme:nanjing-citizens-sister-cities-committee-pilot a pd:PlannedProgramme ;
-                        pd:proposedBy organization:nanjing-municipal-fao } ?g pd:quote ?quote
-             FILTER NOT EXISTS { ?t pd:runsProgramme programme:nanjing-citizens-sister-cities-committee-pilot } }"""
+             GRAPH ?g { programme:nanjing-citizens-sister-cities-committee-pilot
+                          a pd:PlannedProgramme ;
+                          pd:proposedBy organization:nanjing-municipal-fao }
+             ?g pd:quote ?quote
+             FILTER NOT EXISTS { ?t pd:runsProgramme
+                 programme:nanjing-citizens-sister-cities-committee-pilot } }"""
     )
     assert_quoted(rows, "discussed possible plans")
 
@@ -172,18 +179,21 @@ def test_sister_city_establishment_process() -> None:
     assert_quoted(rows, "for final approval")
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { process:leffel-2010-cn-sister-city-establishment pd:bypassedBy pd:PartnerTie, pd:FriendshipTie }
+             GRAPH ?g { process:leffel-2010-cn-sister-city-establishment pd:bypassedBy
+                 pd:PartnerTie, pd:FriendshipTie }
              ?g pd:quote ?quote }"""
     )
-    assert_quoted(rows, "‘partner’ or ‘friendship’")
+    assert_quoted(rows, "\u2018partner\u2019 or \u2018friendship\u2019")
 
 
 def test_activity_approval_mayor_final_unless_us_officials() -> None:
     rows = select(
         """SELECT ?cond2 ?cond3 ?quote WHERE {
              GRAPH ?g { process:leffel-2010-cn-sister-city-activity-approval pd:hasStep ?s2, ?s3 .
-                        ?s2 pd:stepNumber ?n2 ; pd:approvedBy pd:Mayor ; pd:finalApproval true ; pd:condition ?cond2 .
-                        ?s3 pd:stepNumber ?n3 ; pd:approvedBy pd:ProvincialGovernment ; pd:condition ?cond3 . }
+                        ?s2 pd:stepNumber ?n2 ; pd:approvedBy pd:Mayor ; pd:finalApproval true ;
+                            pd:condition ?cond2 .
+                        ?s3 pd:stepNumber ?n3 ; pd:approvedBy pd:ProvincialGovernment ;
+                            pd:condition ?cond3 . }
              FILTER(?n2 = 2 && ?n3 = 3)
              ?g pd:quote ?quote }"""
     )
@@ -199,7 +209,8 @@ def test_activity_approval_mayor_final_unless_us_officials() -> None:
 
 def test_provincial_reporting_counts_recomputed_from_responses() -> None:
     responses = select(
-        """SELECT ?r (GROUP_CONCAT(STR(?a); separator=" ") AS ?answers) (SAMPLE(?nr) AS ?non) WHERE {
+        """SELECT ?r (GROUP_CONCAT(STR(?a); separator=" ") AS ?answers)
+                  (SAMPLE(?nr) AS ?non) WHERE {
              ?r a pd:SurveyResponse ; pd:question question:leffel-2010-provincial-reporting ;
                 pd:respondent ?fao . ?fao a pd:MunicipalForeignAffairsOffice .
              OPTIONAL { ?r pd:answer ?a } OPTIONAL { ?r pd:nonResponse ?nr } } GROUP BY ?r"""
@@ -220,8 +231,10 @@ def test_provincial_reporting_counts_recomputed_from_responses() -> None:
     assert_quoted(figures, "3 of the FAOs submitted only annual reports")
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { ?f pd:measure pd:RespondentCount ; pd:value 14 ; pd:fromSurvey survey:leffel-2010-fao-interviews .
-                        claim:leffel-2010-provincial-reporting-no-consensus pd:claimKind pd:Finding }
+             GRAPH ?g { ?f pd:measure pd:RespondentCount ; pd:value 14 ;
+                          pd:fromSurvey survey:leffel-2010-fao-interviews .
+                        claim:leffel-2010-provincial-reporting-no-consensus
+                          pd:claimKind pd:Finding }
              ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "only one FAO (out of 14) did not respond")
@@ -230,9 +243,11 @@ def test_provincial_reporting_counts_recomputed_from_responses() -> None:
 def test_reporting_lines_to_provincial_governments() -> None:
     rows = select(
         """SELECT ?line ?content WHERE {
-             ?line a pd:ReportingLine ; pd:reporter ?fao ; pd:reportRecipient ?gov ; pd:reportedContent ?content .
+             ?line a pd:ReportingLine ; pd:reporter ?fao ; pd:reportRecipient ?gov ;
+                 pd:reportedContent ?content .
              ?fao a pd:MunicipalForeignAffairsOffice . ?gov a pd:ProvincialGovernment .
-             FILTER(STRSTARTS(STR(?fao), "https://w3id.org/paradiplo/id/organization/leffel-2010-fao-")) }"""
+             FILTER(STRSTARTS(STR(?fao),
+                 "https://w3id.org/paradiplo/id/organization/leffel-2010-fao-")) }"""
     )
     assert len({r.line for r in rows}) == 10
     contents = Counter(str(r.content).rsplit("#", 1)[1] for r in rows)
@@ -244,8 +259,10 @@ def test_reporting_lines_to_provincial_governments() -> None:
 def test_osu_revenue_and_student_counts() -> None:
     rows = select(
         """SELECT ?v ?start ?end ?quote WHERE {
-             GRAPH ?g { ?f pd:measure pd:Revenue ; pd:value ?v ; pd:unit "USD" ; pd:valueQualifier pd:Approximately ;
-                          pd:periodStart ?start ; pd:periodEnd ?end ; pd:about organization:ohio-state-university }
+             GRAPH ?g { ?f pd:measure pd:Revenue ; pd:value ?v ; pd:unit "USD" ;
+                 pd:valueQualifier pd:Approximately ;
+                          pd:periodStart ?start ; pd:periodEnd ?end ;
+                              pd:about organization:ohio-state-university }
              ?g pd:quote ?quote }"""
     )
     assert rows and float(rows[0].v) == 1_200_000
@@ -255,11 +272,15 @@ def test_osu_revenue_and_student_counts() -> None:
     )
     assert_quoted(rows, "$1.2Million")
     rows = select(
-        """SELECT ?v WHERE { ?f pd:measure pd:StudentCount ; pd:value ?v ; pd:about organization:ohio-state-university }"""
+        """SELECT ?v WHERE {
+             ?f pd:measure pd:StudentCount ; pd:value ?v ;
+                pd:about organization:ohio-state-university }"""
     )
     assert sorted(int(r.v) for r in rows) == [10, 39]
     rows = select(
-        """SELECT ?quote WHERE { GRAPH ?g { organization:ohio-state-university pd:basedIn city:us-columbus-oh } ?g pd:quote ?quote }"""
+        """SELECT ?quote WHERE {
+             GRAPH ?g { organization:ohio-state-university pd:basedIn city:us-columbus-oh }
+             ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "The Ohio State University (OSU)")
 
@@ -267,13 +288,15 @@ def test_osu_revenue_and_student_counts() -> None:
 def test_pawlenty_trade_mission_2005() -> None:
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { ?e a pd:TradeMission ; pd:ledBy person:tim-pawlenty ; pd:date "2005"^^xsd:gYear ;
+             GRAPH ?g { ?e a pd:TradeMission ; pd:ledBy person:tim-pawlenty ;
+                 pd:date "2005"^^xsd:gYear ;
                           pd:destination country:cn .
                         ?f pd:measure pd:DelegationSize ; pd:value 218 ; pd:about ?e .
                         ?h pd:holder person:tim-pawlenty ; pd:heldPost ?post .
                         ?post a pd:Governor ; pd:jurisdiction region:us-mn . }
              ?g pd:quote ?quote ; pd:evidence ?i .
-             ?i a pd:Interview ; pd:date "2009-06-19"^^xsd:date ; pd:usesChannel "telephone" ; pd:respondent ?rep .
+             ?i a pd:Interview ; pd:date "2009-06-19"^^xsd:date ; pd:usesChannel "telephone" ;
+                 pd:respondent ?rep .
              ?rep pd:represents tie:cn-harbin--us-minneapolis ; pd:representsSide country:us . }"""
     )
     assert_quoted(rows, "218-person delegation")
@@ -282,7 +305,8 @@ def test_pawlenty_trade_mission_2005() -> None:
 def test_footnote_evidence_of_bypass() -> None:
     rows = select(
         """SELECT ?fn ?quote WHERE {
-             GRAPH ?g { process:leffel-2010-cn-sister-city-establishment pd:bypassedBy pd:FriendshipTie }
+             GRAPH ?g { process:leffel-2010-cn-sister-city-establishment pd:bypassedBy
+                 pd:FriendshipTie }
              ?g pd:evidence ?i ; pd:quote ?quote .
              ?i a pd:Interview ; pd:date "2009-11-22"^^xsd:date ; pd:usesChannel "telephone" ;
                 pd:footnoteNumber ?fn ; pd:respondent ?rep .
@@ -303,7 +327,8 @@ def test_world_urban_forum_2008() -> None:
     assert_quoted(rows, "November 03-06, 2008")
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { ?c prov:wasGeneratedBy event:world-urban-forum-2008 ; pd:claimKind pd:Recommendation ;
+             GRAPH ?g { ?c prov:wasGeneratedBy event:world-urban-forum-2008 ;
+                 pd:claimKind pd:Recommendation ;
                           pd:cooperationArea area:rural-development }
              ?g pd:quote ?quote ; pd:evidence src:world-urban-forum-2008-report }"""
     )
@@ -313,7 +338,8 @@ def test_world_urban_forum_2008() -> None:
 def test_recommendations_of_the_author() -> None:
     rows = select(
         """SELECT ?c ?area ?quote WHERE {
-             GRAPH ?g { ?c a pd:Claim ; pd:claimKind pd:Recommendation ; pd:claimant person:benjamin-leffel ;
+             GRAPH ?g { ?c a pd:Claim ; pd:claimKind pd:Recommendation ;
+                 pd:claimant person:benjamin-leffel ;
                           pd:cooperationArea ?area } ?g pd:quote ?quote }"""
     )
     areas = {str(r.area).rsplit("/", 1)[1] for r in rows}
@@ -329,7 +355,8 @@ def test_recommendations_of_the_author() -> None:
         "forming sister city relationships with smaller Chinese cities within the WDP target areas",
     )
     rows = select(
-        """SELECT ?c WHERE { ?c pd:claimKind pd:Recommendation ; pd:about policy:china-western-development ;
+        """SELECT ?c WHERE {
+             ?c pd:claimKind pd:Recommendation ; pd:about policy:china-western-development ;
                                pd:focusRegion macroregion:cn-west }"""
     )
     assert {str(r.c).rsplit("/", 1)[1] for r in rows} == {
@@ -341,9 +368,12 @@ def test_recommendations_of_the_author() -> None:
 def test_western_cities_claims_and_evidence() -> None:
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { claim:leffel-2010-prc-expedites-western-partnerships pd:claimant person:benjamin-leffel ;
-                          pd:focusRegion macroregion:cn-west ; pd:about policy:china-western-development }
-             ?g pd:quote ?quote ; pd:evidence ?i . ?i pd:date "2010-04-21"^^xsd:date ; pd:usesChannel "email" . }"""
+             GRAPH ?g { claim:leffel-2010-prc-expedites-western-partnerships pd:claimant
+                 person:benjamin-leffel ;
+                          pd:focusRegion macroregion:cn-west ;
+                              pd:about policy:china-western-development }
+             ?g pd:quote ?quote ; pd:evidence ?i . ?i pd:date "2010-04-21"^^xsd:date ;
+                 pd:usesChannel "email" . }"""
     )
     assert_quoted(rows, "expedite U.S. partnerships with smaller, western cities")
     rows = select(
@@ -357,7 +387,8 @@ def test_western_cities_claims_and_evidence() -> None:
     }
     rows = select(
         """SELECT ?quote WHERE { GRAPH ?g { claim:leffel-2010-westward-trend pd:claimKind pd:Trend ;
-                                              pd:focusRegion macroregion:cn-west } ?g pd:quote ?quote }"""
+                                              pd:focusRegion macroregion:cn-west } ?g pd:quote
+                                                  ?quote }"""
     )
     assert_quoted(rows, "moving further into Western Chinese areas")
 
@@ -367,8 +398,10 @@ def test_nzcfs_three_rural_projects() -> None:
         """SELECT ?quote WHERE {
              GRAPH ?g { ?f pd:measure pd:ProjectCount ; pd:value 3 ; pd:about ?p .
                         ?p pd:adoptedBy organization:new-zealand-china-friendship-society ;
-                           pd:supports policy:china-western-development ; pd:cooperationArea area:rural-development }
-             ?g pd:quote ?quote ; pd:evidence ?i . ?i pd:date "2010-05-11"^^xsd:date ; pd:usesChannel "email" . }"""
+                           pd:supports policy:china-western-development ;
+                               pd:cooperationArea area:rural-development }
+             ?g pd:quote ?quote ; pd:evidence ?i . ?i pd:date "2010-05-11"^^xsd:date ;
+                 pd:usesChannel "email" . }"""
     )
     assert_quoted(rows, "three rural development projects")
 
@@ -376,21 +409,26 @@ def test_nzcfs_three_rural_projects() -> None:
 def test_author_bio_and_blogger_roles_over_time() -> None:
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { ?m org:member person:benjamin-leffel ; org:organization organization:icma-china ;
+             GRAPH ?g { ?m org:member person:benjamin-leffel ;
+                 org:organization organization:icma-china ;
                           pd:attestedOn "2010-08-01"^^xsd:date .
-                        ?n org:member person:benjamin-leffel ; org:organization organization:hunan-normal-university }
+                        ?n org:member person:benjamin-leffel ;
+                            org:organization organization:hunan-normal-university }
              ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "studying Mandarin at Hunan Normal University")
     rows = select(
-        """SELECT ?quote WHERE { GRAPH ?g { person:benjamin-leffel schema:alumniOf organization:otterbein-college }
+        """SELECT ?quote WHERE {
+             GRAPH ?g { person:benjamin-leffel schema:alumniOf organization:otterbein-college }
                                  ?g pd:quote ?quote }"""
     )
     assert_quoted(rows, "BA in Political Science")
     rows = select(
         """SELECT ?quote WHERE {
-             GRAPH ?g { ?past pd:holder person:kai-pan ; pd:heldPost post:cnreviews-lead-writer-editor ;
-                          org:memberDuring [ time:before [ time:inXSDDate "2010-08-01"^^xsd:date ] ] .
+             GRAPH ?g { ?past pd:holder person:kai-pan ;
+                 pd:heldPost post:cnreviews-lead-writer-editor ;
+                          org:memberDuring [ time:before [ time:inXSDDate "2010-08-01"^^xsd:date ]
+                              ] .
                         ?now pd:holder person:kai-pan ; pd:heldPost post:china-divide-head ;
                           pd:attestedOn "2010-08-01"^^xsd:date }
              ?g pd:quote ?quote }"""
