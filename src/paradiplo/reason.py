@@ -10,10 +10,10 @@ silently, and ``compare_with_reference`` checks the fast path against owlrl.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import pyoxigraph as ox
 from owlrl import DeductiveClosure, OWLRL_Semantics
@@ -116,14 +116,6 @@ class RuleSet:
         default_factory=lambda: defaultdict(list)
     )
     unsupported: list[str] = field(default_factory=list)
-
-    def chains_with(self, prop: ox.NamedNode) -> Iterator[tuple[Chain, bool]]:
-        """Chains in which ``prop`` is a link, with whether it is the first link."""
-        for chain in self.chains:
-            if chain.first.prop == prop:
-                yield chain, True
-            if chain.second.prop == prop:
-                yield chain, False
 
 
 class _Schema:
@@ -320,162 +312,321 @@ def _closure(edges: Mapping[_T, set[_T]]) -> dict[_T, frozenset[_T]]:
     return result
 
 
+# --- the fast path: set-at-a-time semi-naive evaluation over N-Triples tokens ---------
+#
+# Terms are handled as their N-Triples text ("<iri>", "_:b", '"lit"@en'): pyoxigraph
+# writes and reads that text in bulk far faster than Python can convert term objects, a
+# string's hash is cached, and two terms are equal exactly when their texts are. A token
+# starting with '"' is a literal; anything else is a node (an IRI or a blank node).
+
+Token = str
+Pairs = set[tuple[Token, Token]]
+_XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
+_LANG_STRING = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>"
+
+
+def _node(token: Token) -> bool:
+    return token[0] != '"'
+
+
+def _literal_datatype(token: Token) -> Token:
+    """The datatype of a literal token: ``"1"^^<...#integer>``, ``"a"@en``, ``"a"``."""
+    end = token.rfind('"')
+    suffix = token[end + 1 :]
+    if suffix.startswith("^^"):
+        return suffix[2:]
+    return _LANG_STRING if suffix.startswith("@") else _XSD_STRING
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """A ``RuleSet`` with every term as its N-Triples token."""
+
+    superclasses: dict[Token, tuple[Token, ...]]
+    superproperties: dict[Token, tuple[Token, ...]]
+    domains: dict[Token, tuple[Token, ...]]
+    ranges: dict[Token, tuple[Token, ...]]
+    inverses: dict[Token, tuple[Token, ...]]
+    symmetric: frozenset[Token]
+    transitive: frozenset[Token]
+    chains: tuple[tuple[Token, bool, Token, bool, Token], ...]
+    has_value: dict[Token, tuple[tuple[Token, Token], ...]]
+    has_value_members: dict[Token, dict[Token, tuple[Token, ...]]]
+    some_values: dict[Token, tuple[tuple[Token | None, Token], ...]]
+    some_values_by_filler: dict[Token, tuple[tuple[Token, Token], ...]]
+    all_values: dict[Token, tuple[tuple[Token, Token], ...]]
+    all_values_by_property: dict[Token, tuple[tuple[Token, Token], ...]]
+    intersections: dict[Token, tuple[tuple[Token, frozenset[Token]], ...]]
+
+    @property
+    def joined(self) -> frozenset[Token]:
+        """Predicates some rule joins on, which need subject and object indexes."""
+        chain_links = {c[0] for c in self.chains} | {c[2] for c in self.chains}
+        restricted = {p for p, _ in _flat(self.all_values.values())}
+        restricted |= {p for p, _ in _flat(self.some_values_by_filler.values())}
+        return frozenset({_TYPE, *self.transitive, *chain_links, *restricted})
+
+
+_TYPE = str(TYPE)
+
+
+def _flat(groups: Iterable[tuple[tuple[Token, Token], ...]]) -> Iterator[tuple[Token, Token]]:
+    for group in groups:
+        yield from group
+
+
+def _tokens(rules: RuleSet) -> _Tables:
+    """Translate the rule tables to tokens once per run."""
+
+    def table(d: Mapping[Any, Iterable[Any]]) -> dict[Token, tuple[Token, ...]]:
+        return {str(k): tuple(str(v) for v in vs) for k, vs in d.items()}
+
+    def pairs(d: Mapping[Any, Iterable[tuple[Any, Any]]]) -> dict[Token, tuple[Any, ...]]:
+        return {
+            str(k): tuple((None if a is None else str(a), str(b)) for a, b in vs)
+            for k, vs in d.items()
+        }
+
+    has_value_members: dict[Token, dict[Token, tuple[Token, ...]]] = defaultdict(dict)
+    for (prop, value), restrictions in rules.has_value_members.items():
+        has_value_members[str(prop)][str(value)] = tuple(str(r) for r in restrictions)
+    return _Tables(
+        superclasses=table(rules.superclasses),
+        superproperties=table(rules.superproperties),
+        domains=table(rules.domains),
+        ranges=table(rules.ranges),
+        inverses=table(rules.inverses),
+        symmetric=frozenset(str(p) for p in rules.symmetric),
+        transitive=frozenset(str(p) for p in rules.transitive),
+        chains=tuple(
+            (str(c.first.prop), c.first.inverse, str(c.second.prop), c.second.inverse)
+            + (str(c.target),)
+            for c in rules.chains
+        ),
+        has_value=pairs(rules.has_value),
+        has_value_members=dict(has_value_members),
+        some_values=pairs(rules.some_values),
+        some_values_by_filler=pairs(rules.some_values_by_filler),
+        all_values=pairs(rules.all_values),
+        all_values_by_property=pairs(rules.all_values_by_property),
+        intersections={
+            str(k): tuple((str(c), frozenset(str(m) for m in ms)) for c, ms in vs)
+            for k, vs in rules.intersections.items()
+        },
+    )
+
+
+Index = dict[Token, set[Token]]
+_EMPTY: frozenset[Token] = frozenset()
+
+
 class _Facts:
-    """The growing set of triples with the two indexes the rules join on."""
+    """All triples so far, as (subject, object) pairs per predicate, plus join indexes."""
 
-    def __init__(self) -> None:
-        self.known: set[TripleKey] = set()
-        self.objects: dict[tuple[OxSubject, ox.NamedNode], set[OxTerm]] = defaultdict(set)
-        self.subjects: dict[tuple[ox.NamedNode, OxTerm], set[OxSubject]] = defaultdict(set)
+    def __init__(self, joined: frozenset[Token]) -> None:
+        self.pairs: dict[Token, Pairs] = defaultdict(set)
+        self.forward: dict[Token, Index] = {p: defaultdict(set) for p in joined}
+        self.backward: dict[Token, Index] = {p: defaultdict(set) for p in joined}
 
-    def add(self, triple: TripleKey) -> bool:
-        if triple in self.known:
-            return False
-        s, p, o = triple
-        self.known.add(triple)
-        self.objects[(s, p)].add(o)
-        self.subjects[(p, o)].add(s)
-        return True
+    def absorb(self, candidates: Mapping[Token, Pairs]) -> dict[Token, Pairs]:
+        """Add the candidates; return those that were not known yet."""
+        fresh: dict[Token, Pairs] = {}
+        for p, pairs in candidates.items():
+            known = self.pairs[p]
+            new = pairs - known
+            if not new:
+                continue
+            known |= new
+            fresh[p] = new
+            if p in self.forward:
+                forward, backward = self.forward[p], self.backward[p]
+                for s, o in new:
+                    forward[s].add(o)
+                    backward[o].add(s)
+        return fresh
 
-    def types(self, node: OxTerm) -> set[OxTerm]:
-        if not isinstance(node, ox.NamedNode | ox.BlankNode):
-            return set()
-        return self.objects.get((node, TYPE), set())
+    def objects(self, p: Token) -> Index:
+        return self.forward.get(p, {})
 
-    def objects_of(self, s: OxTerm, p: ox.NamedNode) -> set[OxTerm]:
-        if not isinstance(s, ox.NamedNode | ox.BlankNode):
-            return set()
-        return self.objects.get((s, p), set())
+    def subjects(self, p: Token) -> Index:
+        return self.backward.get(p, {})
 
-    def subjects_of(self, p: ox.NamedNode, o: OxTerm) -> set[OxSubject]:
-        return self.subjects.get((p, o), set())
 
-    def step_from(self, step: Step, node: OxTerm) -> set[OxTerm]:
-        """Nodes reached from ``node`` along one chain link."""
-        if step.inverse:
-            return set(self.subjects_of(step.prop, node))
-        return self.objects_of(node, step.prop)
+def _evaluate(triples: Iterable[tuple[Token, Token, Token]], t: _Tables) -> dict[Token, Pairs]:
+    """Forward-chain to a fixpoint; return the derived pairs per predicate."""
+    facts = _Facts(t.joined)
+    start: dict[Token, Pairs] = defaultdict(set)
+    for s, p, o in triples:
+        start[p].add((s, o))
+    delta = facts.absorb(start)
+    derived: dict[Token, Pairs] = defaultdict(set)
+    while delta:
+        delta = facts.absorb(_round(delta, t, facts))
+        for p, pairs in delta.items():
+            derived[p] |= pairs
+    return derived
 
-    def step_into(self, step: Step, node: OxTerm) -> set[OxTerm]:
-        """Nodes from which one chain link leads to ``node``."""
-        if step.inverse:
-            return self.objects_of(node, step.prop)
-        return set(self.subjects_of(step.prop, node))
+
+def _round(delta: Mapping[Token, Pairs], t: _Tables, facts: _Facts) -> dict[Token, Pairs]:
+    """Everything one application of every rule to the new triples ``delta`` yields."""
+    new: dict[Token, Pairs] = defaultdict(set)
+    for p, pairs in delta.items():
+        _property_rules(p, pairs, t, facts, new)
+        _chain_rules(p, pairs, t, facts, new)
+        _restriction_rules(p, pairs, t, facts, new)
+    if _TYPE in delta:
+        _type_rules(delta[_TYPE], t, facts, new)
+    return new
+
+
+def _property_rules(
+    p: Token, pairs: Pairs, t: _Tables, facts: _Facts, new: dict[Token, Pairs]
+) -> None:
+    """Sub-property, domain, range, inverse, symmetry and transitivity."""
+    for q in t.superproperties.get(p, ()):
+        new[q] |= pairs
+    for c in t.domains.get(p, ()):
+        new[_TYPE].update((s, c) for s, _ in pairs)
+    ranges, inverses = t.ranges.get(p, ()), t.inverses.get(p, ())
+    symmetric, transitive = p in t.symmetric, p in t.transitive
+    if not (ranges or inverses or symmetric or transitive):
+        return
+    linked = [(s, o) for s, o in pairs if _node(o)]
+    for c in ranges:
+        new[_TYPE].update((o, c) for _, o in linked)
+    for q in inverses:
+        new[q].update((o, s) for s, o in linked)
+    if symmetric:
+        new[p].update((o, s) for s, o in linked)
+    if transitive:
+        objects, subjects, out = facts.objects(p), facts.subjects(p), new[p]
+        for s, o in linked:
+            out.update((s, z) for z in objects.get(o, _EMPTY))
+            out.update((w, o) for w in subjects.get(s, _EMPTY))
+
+
+def _chain_rules(
+    p: Token, pairs: Pairs, t: _Tables, facts: _Facts, new: dict[Token, Pairs]
+) -> None:
+    """Join new links with the facts on the other side of each chain they take part in."""
+    for first, first_inverse, second, second_inverse, target in t.chains:
+        out = new[target]
+        if p == first:
+            # x -first-> y -second-> z; step along ``second`` from y
+            after = facts.subjects(second) if second_inverse else facts.objects(second)
+            for s, o in pairs:
+                x, y = (o, s) if first_inverse else (s, o)
+                if _node(x):
+                    out.update((x, z) for z in after.get(y, _EMPTY))
+        if p == second:
+            before = facts.objects(first) if first_inverse else facts.subjects(first)
+            for s, o in pairs:
+                y, z = (o, s) if second_inverse else (s, o)
+                out.update((x, z) for x in before.get(y, _EMPTY) if _node(x))
+
+
+def _restriction_rules(
+    p: Token, pairs: Pairs, t: _Tables, facts: _Facts, new: dict[Token, Pairs]
+) -> None:
+    """owl:hasValue, owl:someValuesFrom and owl:allValuesFrom triggered by a property."""
+    members = t.has_value_members.get(p)
+    if members:
+        for s, o in pairs:
+            new[_TYPE].update((s, r) for r in members.get(o, ()))
+    types = facts.objects(_TYPE)
+    for filler, restriction in t.some_values.get(p, ()):
+        if filler is None:
+            new[_TYPE].update((s, restriction) for s, _ in pairs)
+            continue
+        new[_TYPE].update(
+            (s, restriction)
+            for s, o in pairs
+            if (filler in types.get(o, _EMPTY) if _node(o) else _literal_datatype(o) == filler)
+        )
+    for restriction, filler in t.all_values_by_property.get(p, ()):
+        new[_TYPE].update(
+            (o, filler) for s, o in pairs if _node(o) and restriction in types.get(s, _EMPTY)
+        )
+
+
+def _type_rules(pairs: Pairs, t: _Tables, facts: _Facts, new: dict[Token, Pairs]) -> None:
+    """What follows from new ``x rdf:type C``: superclasses, restrictions, intersections."""
+    by_class: dict[Token, list[Token]] = defaultdict(list)
+    for x, c in pairs:
+        if _node(c):
+            by_class[c].append(x)
+    types, out = facts.objects(_TYPE), new[_TYPE]
+    for c, xs in by_class.items():
+        for d in t.superclasses.get(c, ()):
+            out.update((x, d) for x in xs)
+        for prop, value in t.has_value.get(c, ()):
+            new[prop].update((x, value) for x in xs)
+        for prop, filler in t.all_values.get(c, ()):
+            objects = facts.objects(prop)
+            out.update((y, filler) for x in xs for y in objects.get(x, _EMPTY) if _node(y))
+        for prop, restriction in t.some_values_by_filler.get(c, ()):
+            subjects = facts.subjects(prop)
+            out.update((w, restriction) for x in xs for w in subjects.get(x, _EMPTY))
+        for intersection, members in t.intersections.get(c, ()):
+            out.update((x, intersection) for x in xs if members <= types.get(x, _EMPTY))
+
+
+def _parse_lines(text: str) -> Iterator[tuple[Token, Token, Token]]:
+    """Tokens of N-Triples lines as pyoxigraph writes them (``s p o .``, single spaces)."""
+    seen: dict[str, str] = {}
+    intern = seen.setdefault  # one string object per distinct term saves memory
+    for line in text.split("\n"):
+        if not line:
+            continue
+        s, p, rest = line.split(" ", 2)
+        o = rest[:-2]
+        yield intern(s, s), intern(p, p), intern(o, o)
+
+
+def _to_tokens(triples: Iterable[ox.Triple]) -> Iterator[tuple[Token, Token, Token]]:
+    text = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b""
+    return _parse_lines(text.decode("utf-8"))
+
+
+def _derived_lines(derived: Mapping[Token, Pairs], graph: str | None) -> list[str]:
+    """Sorted N-Triples (or N-Quads, with ``graph``) lines of the derived triples to keep."""
+    suffix = f" {graph} .\n" if graph else " .\n"
+    kept = [
+        (s, p, o)
+        for p, pairs in derived.items()
+        if not p.startswith(_AUX_TOKEN)
+        for s, o in pairs
+    ]
+    kept.sort()
+    return [f"{s} {p} {o}{suffix}" for s, p, o in kept]
+
+
+_AUX_TOKEN = f"<{_AUX}"
 
 
 def materialise(triples: Iterable[TripleKey], rules: RuleSet) -> list[TripleKey]:
     """Forward-chain ``rules`` over ``triples`` to a fixpoint; return only the new triples."""
-    facts = _Facts()
-    agenda: deque[TripleKey] = deque(t for t in triples if facts.add(t))
-    derived: list[TripleKey] = []
-    while agenda:
-        for candidate in _consequences(agenda.popleft(), rules, facts):
-            if facts.add(candidate):
-                agenda.append(candidate)
-                derived.append(candidate)
-    return [t for t in derived if not t[1].value.startswith(_AUX)]
-
-
-def _consequences(triple: TripleKey, rules: RuleSet, facts: _Facts) -> Iterator[TripleKey]:
-    """Triples one rule application on ``triple`` (and the facts so far) yields."""
-    s, p, o = triple
-    if p == TYPE and _is_node(o):
-        yield from _type_consequences(s, o, rules, facts)
-    for q in rules.superproperties.get(p, ()):
-        yield s, q, o
-    for c in rules.domains.get(p, ()):
-        yield s, TYPE, c
-    yield from _object_consequences(s, p, o, rules, facts)
-    yield from _chain_consequences(s, p, o, rules, facts)
-    for restriction in rules.has_value_members.get((p, o), ()):
-        yield s, TYPE, restriction
-    for filler, restriction in rules.some_values.get(p, ()):
-        if filler is None or filler in facts.types(o) or _literal_has_type(o, filler):
-            yield s, TYPE, restriction
-    if _is_node(o):
-        for restriction, filler in rules.all_values_by_property.get(p, ()):
-            if restriction in facts.types(s):
-                yield o, TYPE, filler
-
-
-def _object_consequences(
-    s: OxSubject, p: ox.NamedNode, o: OxTerm, rules: RuleSet, facts: _Facts
-) -> Iterator[TripleKey]:
-    """Rules that make ``o`` a subject: range, inverse, symmetry, transitivity."""
-    if not isinstance(o, ox.NamedNode | ox.BlankNode):
-        return
-    for c in rules.ranges.get(p, ()):
-        yield o, TYPE, c
-    for q in rules.inverses.get(p, ()):
-        yield o, q, s
-    if p in rules.symmetric:
-        yield o, p, s
-    if p in rules.transitive:
-        for z in facts.objects_of(o, p):
-            yield s, p, z
-        for w in facts.subjects_of(p, s):
-            yield w, p, o
-
-
-def _type_consequences(
-    x: OxSubject, cls: OxSubject, rules: RuleSet, facts: _Facts
-) -> Iterator[TripleKey]:
-    """What follows from ``x rdf:type cls``: superclasses and restriction/intersection rules."""
-    for d in rules.superclasses.get(cls, ()):
-        yield x, TYPE, d
-    for prop, value in rules.has_value.get(cls, ()):
-        yield x, prop, value
-    for prop, filler in rules.all_values.get(cls, ()):
-        for y in facts.objects_of(x, prop):
-            if _is_node(y):
-                yield y, TYPE, filler
-    for prop, restriction in rules.some_values_by_filler.get(cls, ()):
-        for w in facts.subjects_of(prop, x):
-            yield w, TYPE, restriction
-    types = facts.types(x)
-    for intersection, members in rules.intersections.get(cls, ()):
-        if members <= types:
-            yield x, TYPE, intersection
-
-
-def _chain_consequences(
-    s: OxSubject, p: ox.NamedNode, o: OxTerm, rules: RuleSet, facts: _Facts
-) -> Iterator[TripleKey]:
-    """Join a new link with the facts on the other side of each chain it takes part in."""
-    for chain, is_first in rules.chains_with(p):
-        step = chain.first if is_first else chain.second
-        start, end = (o, s) if step.inverse else (s, o)
-        if is_first:
-            if _is_node(start):
-                for z in facts.step_from(chain.second, end):
-                    yield start, chain.target, z
-        else:
-            for x in facts.step_into(chain.first, start):
-                if _is_node(x):
-                    yield x, chain.target, end
-
-
-def _literal_has_type(term: OxTerm, datatype: OxSubject) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype == datatype
+    derived = _evaluate(
+        ((str(s), str(p), str(o)) for s, p, o in triples), _tokens(rules)
+    )
+    text = "".join(_derived_lines(derived, None))
+    return [triple_key(t) for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 
 
 def infer(ontology: Iterable[ox.Quad], data: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Quads for ``GRAPH_INFERRED``: what the ontology entails beyond what is asserted.
 
     Memberships of anonymous classes (restrictions) are left out: they only drive the
-    rules and mean nothing to a query.
+    rules and mean nothing to a query. The quads are sorted by subject, predicate, object.
     """
-    ontology_triples = [triple_key(q) for q in ontology]
-    rules = compile_rules(ontology_triples)
-    asserted = [*ontology_triples, *(triple_key(q) for q in data)]
-    derived = materialise(asserted, rules)
-    graph = ox.NamedNode(str(GRAPH_INFERRED))
-    kept = (t for t in derived if not (t[1] == TYPE and isinstance(t[2], ox.BlankNode)))
-    return [ox.Quad(s, p, o, graph) for s, p, o in sorted(kept, key=_sort_key)]
-
-
-def _sort_key(triple: TripleKey) -> tuple[str, str, str]:
-    return str(triple[0]), str(triple[1]), str(triple[2])
+    ontology = list(ontology)
+    rules = compile_rules(ontology)
+    asserted = (q.triple for part in (ontology, data) for q in part)
+    derived = _evaluate(_to_tokens(asserted), _tokens(rules))
+    restriction_types = derived.get(_TYPE, set())
+    derived[_TYPE] = {(s, c) for s, c in restriction_types if not c.startswith("_:")}
+    text = "".join(_derived_lines(derived, f"<{GRAPH_INFERRED}>"))
+    return list(ox.parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS))
 
 
 # --- the reference: owlrl -------------------------------------------------------------

@@ -336,9 +336,7 @@ class RemoteStore:
         if self._user:
             scheme, realm = self._auth_scheme()
             wrapper.setHTTPAuth(scheme)
-            wrapper.setCredentials(self._user, self._password)
-            if realm is not None:
-                wrapper.setRealm(realm)
+            wrapper.setCredentials(self._user, self._password, realm=realm or "SPARQL")
         return wrapper
 
     def _send(self, wrapper: SPARQLWrapper, url: str) -> tuple[bytes, str]:
