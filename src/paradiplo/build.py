@@ -8,16 +8,17 @@ store exactly as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from paradiplo import __version__
-from paradiplo.content import Content, Kind, discover, find_root
+from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find_root
 from paradiplo.convert import triple_key
 from paradiplo.errors import ParadiploError
 from paradiplo.load import LoadedFile, load_all
@@ -62,6 +63,7 @@ class _Prepared:
     inferred: list[ox.Quad]
     report: ValidationReport
     seconds: dict[str, float]
+    imports: tuple[ContentFile, ...] = ()
 
     def quads(self) -> Iterator[ox.Quad]:
         for loaded in self.loaded:
@@ -76,6 +78,27 @@ class _Prepared:
         return counts
 
 
+IMPORTS_DIR = "imports"
+
+
+def import_file(path: Path, rel: str) -> ContentFile:
+    """An imported registry (N-Quads, its own named graphs) as a data file of the build."""
+    return ContentFile(path, rel, Kind.DATA, Syntax.NQUADS, None)
+
+
+def import_files(data_dir: Path) -> list[ContentFile]:
+    """The registries imported into a data directory: ``<data-dir>/imports/*.nq``, sorted.
+
+    ``paradiplo import`` writes them; every build loads them with the content so that
+    reasoning and SHACL validation cover imported data too.
+    """
+    directory = data_dir / IMPORTS_DIR
+    if not directory.is_dir():
+        return []
+    paths = sorted(p for p in directory.glob("*.nq") if p.is_file())
+    return [import_file(p, f"{IMPORTS_DIR}/{p.name}") for p in paths]
+
+
 @contextmanager
 def _phase(name: str, seconds: dict[str, float], on_phase: PhaseCallback | None) -> Iterator[None]:
     if on_phase is not None:
@@ -87,12 +110,14 @@ def _phase(name: str, seconds: dict[str, float], on_phase: PhaseCallback | None)
         seconds[name] = round(time.perf_counter() - start, 3)
 
 
-def _prepare(root: Path | None, on_phase: PhaseCallback | None) -> _Prepared:
+def _prepare(
+    root: Path | None, on_phase: PhaseCallback | None, imports: Sequence[ContentFile] = ()
+) -> _Prepared:
     """Load, reason and validate without touching any store."""
     seconds: dict[str, float] = {}
     content = discover(find_root(root))
     with _phase(LOAD, seconds, on_phase):
-        loaded = load_all(content.files)
+        loaded = load_all([*content.files, *imports])
     by_kind = {kind: [q for f in loaded if f.file.kind is kind for q in f.quads] for kind in Kind}
     with _phase(REASON, seconds, on_phase):
         inferred = infer(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA])
@@ -105,7 +130,7 @@ def _prepare(root: Path | None, on_phase: PhaseCallback | None) -> _Prepared:
             ontology=by_kind[Kind.ONTOLOGY],
             origins=origins_of(loaded),
         )
-    return _Prepared(content, loaded, inferred, report, seconds)
+    return _Prepared(content, loaded, inferred, report, seconds, tuple(imports))
 
 
 def check(root: Path | None = None, on_phase: PhaseCallback | None = None) -> BuildResult:
@@ -120,19 +145,26 @@ def build(
     *,
     allow_violations: bool = False,
     on_phase: PhaseCallback | None = None,
+    imports: Sequence[ContentFile] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> BuildResult:
     """Build the content into a new store and make it current.
 
     Raises ``LoadErrors`` (syntax, ill-typed literals), ``ViolationsError`` (SHACL, unless
     ``allow_violations``) or ``StoreError``; in every case the current store is unchanged.
+    ``imports`` are registries imported into the data directory (default: its
+    ``imports/*.nq``); ``before_commit`` runs after the new store is written and before it
+    becomes current (an importer puts its registry file in place there).
     """
-    prepared = _prepare(root, on_phase)
+    prepared = _prepare(root, on_phase, import_files(data_dir) if imports is None else imports)
     if not prepared.report.conforms and not allow_violations:
         raise ViolationsError(prepared.report)
     area = DataDir(data_dir)
     with _phase(STORE, prepared.seconds, on_phase):
         build_dir = area.write(prepared.quads(), _metadata(prepared))
         try:
+            if before_commit is not None:
+                before_commit()
             area.commit(build_dir)
         except BaseException:
             if not area.is_current(build_dir):
@@ -141,12 +173,39 @@ def build(
     return _result(prepared, build_dir)
 
 
+class BuildTarget(Protocol):
+    """A store that takes a whole build at once, such as a remote SPARQL server."""
+
+    def replace(self, quads: Iterable[ox.Quad], metadata: Mapping[str, Any]) -> None:
+        """Make the store hold exactly ``quads`` as the project's graphs."""
+        ...
+
+
+def build_into(
+    target: BuildTarget,
+    root: Path | None = None,
+    *,
+    allow_violations: bool = False,
+    on_phase: PhaseCallback | None = None,
+) -> BuildResult:
+    """Build the content locally, then load it into ``target`` (``paradiplo build --store``).
+
+    Loading, reasoning and validation run here first, so when they fail nothing is written.
+    """
+    prepared = _prepare(root, on_phase)
+    if not prepared.report.conforms and not allow_violations:
+        raise ViolationsError(prepared.report)
+    with _phase(STORE, prepared.seconds, on_phase):
+        target.replace(prepared.quads(), _metadata(prepared))
+    return _result(prepared, build_dir=None)
+
+
 def _metadata(prepared: _Prepared) -> dict[str, object]:
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "paradiplo": __version__,
         "root": str(prepared.content.root),
-        "files": [f.rel for f in prepared.content.files],
+        "files": [f.rel for f in (*prepared.content.files, *prepared.imports)],
         "quads": prepared.counts(),
         "conforms": prepared.report.conforms,
     }
@@ -155,7 +214,7 @@ def _metadata(prepared: _Prepared) -> dict[str, object]:
 def _result(prepared: _Prepared, build_dir: Path | None) -> BuildResult:
     return BuildResult(
         root=prepared.content.root,
-        files=len(prepared.content.files),
+        files=len(prepared.content.files) + len(prepared.imports),
         quads=prepared.counts(),
         inferred=len(prepared.inferred),
         report=prepared.report,

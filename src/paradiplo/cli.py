@@ -14,12 +14,38 @@ import click
 from rich.console import Console
 
 from paradiplo import __version__
+from paradiplo import export as exporting
 from paradiplo import reproduce as reproduction
-from paradiplo.build import BuildResult, ViolationsError, build, check
+from paradiplo.build import (
+    LOAD,
+    REASON,
+    STORE,
+    VALIDATE,
+    BuildResult,
+    ViolationsError,
+    build,
+    build_into,
+    check,
+)
 from paradiplo.content import QUERIES_DIR, find_root
 from paradiplo.errors import ParadiploError
+from paradiplo.progress import steps
 from paradiplo.query import FORMATS, Format, read_query, render, run_query
-from paradiplo.store import DATA_DIR_ENV, DataDir, resolve_data_dir
+from paradiplo.remote import (
+    GRAPH_STORE_ENV,
+    PASSWORD_ENV,
+    STORE_ENV,
+    UPDATE_ENV,
+    USER_ENV,
+    Endpoints,
+    RemoteStore,
+)
+from paradiplo.report import SCOPE_NAMES as report_scopes
+from paradiplo.report import get_scope
+from paradiplo.report.maplayer import DEFAULT_MAX_LINES
+from paradiplo.store import DATA_DIR_ENV, DataDir, EmbeddedStore, resolve_data_dir
+
+BUILD_PHASES = (LOAD, REASON, VALIDATE, STORE)
 
 
 @dataclass(frozen=True)
@@ -28,6 +54,13 @@ class Settings:
 
     data_dir: Path
     root: Path | None
+    remote: RemoteStore | None = None
+
+    def open_store(self) -> EmbeddedStore | RemoteStore:
+        """The SPARQL server given by ``--store``, else the data directory's current build."""
+        if self.remote is not None:
+            return self.remote
+        return DataDir(self.data_dir).open()
 
 
 class _Group(click.Group):
@@ -60,14 +93,52 @@ def _stderr() -> Console:
     help="Content root with ontology/, shapes/, data/ (default: the current directory if it "
     "has ontology/, else the content installed with paradiplo).",
 )
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    envvar=STORE_ENV,
+    show_envvar=True,
+    help="Use this SPARQL server's query endpoint instead of --data-dir (build loads it; "
+    "query, reproduce and export read it). See docs/remote-stores.md.",
+)
+@click.option(
+    "--store-update",
+    metavar="URL",
+    envvar=UPDATE_ENV,
+    show_envvar=True,
+    help="The server's SPARQL Update endpoint, if not guessed from --store.",
+)
+@click.option(
+    "--store-graph-store",
+    metavar="URL",
+    envvar=GRAPH_STORE_ENV,
+    show_envvar=True,
+    help="The server's Graph Store Protocol endpoint, if not guessed from --store.",
+)
+@click.option("--store-user", metavar="NAME", envvar=USER_ENV, show_envvar=True)
+@click.option("--store-password", metavar="SECRET", envvar=PASSWORD_ENV, show_envvar=True)
 @click.version_option(__version__, prog_name="paradiplo")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, root: Path | None) -> None:
+def cli(
+    ctx: click.Context,
+    data_dir: Path | None,
+    root: Path | None,
+    store_url: str | None,
+    store_update: str | None,
+    store_graph_store: str | None,
+    store_user: str | None,
+    store_password: str | None,
+) -> None:
     """paradiplo: a knowledge graph of subnational diplomacy (sister-city ties).
 
     Build the graph from the content files, then query it with SPARQL.
     """
-    ctx.obj = Settings(resolve_data_dir(data_dir), root)
+    remote = None
+    if store_url:
+        endpoints = Endpoints.for_server(store_url, store_update, store_graph_store)
+        remote = RemoteStore(endpoints, user=store_user, password=store_password)
+    ctx.obj = Settings(resolve_data_dir(data_dir), root, remote)
 
 
 @cli.command("build")
@@ -85,19 +156,28 @@ def build_command(settings: Settings, allow_violations: bool) -> None:
     """
     console = _stderr()
     try:
-        with console.status("building...") as status:
-            result = build(
-                settings.data_dir,
-                settings.root,
-                allow_violations=allow_violations,
-                on_phase=lambda phase: status.update(f"{phase}..."),
-            )
+        with steps("build", total=len(BUILD_PHASES), console=console) as bar:
+            if settings.remote is not None:
+                result = build_into(
+                    settings.remote,
+                    settings.root,
+                    allow_violations=allow_violations,
+                    on_phase=bar.step,
+                )
+            else:
+                result = build(
+                    settings.data_dir,
+                    settings.root,
+                    allow_violations=allow_violations,
+                    on_phase=bar.step,
+                )
     except ViolationsError as exc:
         console.print(exc.report.render_text(), markup=False, soft_wrap=True)
         raise
     if result.report.results:
         console.print(result.report.render_text(), markup=False, soft_wrap=True)
-    console.print(_summary(result), markup=False, soft_wrap=True)
+    where = f" -> {settings.remote.url}" if settings.remote is not None else ""
+    console.print(_summary(result) + where, markup=False, soft_wrap=True)
 
 
 def _summary(result: BuildResult) -> str:
@@ -170,7 +250,7 @@ def query_command(settings: Settings, sparql: str | None, file: Path | None, fmt
     if (sparql is None) == (file is None):
         raise click.UsageError("give a QUERY argument or --file, not both and not neither")
     text = read_query(sparql, file)
-    with DataDir(settings.data_dir).open() as store:
+    with settings.open_store() as store:
         output = render(run_query(store, text), fmt)
     if isinstance(output, str):
         click.echo(output, nl=False)
@@ -227,7 +307,7 @@ def reproduce_command(
         paradiplo reproduce --format markdown --out docs/reproduction.md
     """
     directory = queries_dir or find_root(settings.root) / QUERIES_DIR
-    with DataDir(settings.data_dir).open() as store:
+    with settings.open_store() as store:
         report = reproduction.reproduce(store, directory, source_id)
     output = reproduction.render(report, fmt)
     if out is not None:
@@ -244,6 +324,102 @@ def reproduce_command(
         Console(highlight=False).print(output)
     if report.failed(allow_differences):
         raise click.exceptions.Exit(1)
+
+
+@cli.command("report")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write the report into (default: out/report-<scope>).",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(report_scopes),
+    default="china-russia",
+    show_default=True,
+    help="Which ties: between China and Russia, China and the US, or all.",
+)
+@click.option(
+    "--max-lines",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_LINES,
+    show_default=True,
+    help="Draw at most this many ties on the maps (a stable sample; all are in the tables).",
+)
+@click.pass_obj
+def report_command(
+    settings: Settings, out_dir: Path | None, scope: str, max_lines: int
+) -> None:
+    """Write an offline HTML report: map, timeline, network measures, reproduction.
+
+    Also writes the figures as PNG and SVG, the network as GraphML and GEXF, and the
+    places' measures as CSV, next to index.html. Example:
+
+        paradiplo report --scope china-us --out out/china-us
+    """
+    from paradiplo.report.generate import STEPS, generate  # matplotlib: import when used
+
+    target = out_dir or Path("out") / f"report-{scope}"
+    console = _stderr()
+    with DataDir(settings.data_dir).open() as store:
+        with steps("report", total=len(STEPS), console=console) as bar:
+            result = generate(
+                store,
+                target,
+                get_scope(scope),
+                queries_dir=find_root(settings.root) / QUERIES_DIR,
+                max_lines=max_lines,
+                progress=bar,
+            )
+    timings = ", ".join(f"{step} {s:.2f}s" for step, s in result.seconds.items())
+    console.print(
+        f"{result.ties} ties, {result.places} places, {result.lines_drawn} lines drawn"
+        f"{'' if result.interactive else ' (static map: Leaflet not installed)'}; "
+        f"{len(result.files)} files; {timings} -> {result.html}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help=f"One of {', '.join(exporting.FORMATS)} or all; repeat or separate with commas "
+    "(default: all).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("export"),
+    show_default=True,
+    help="Directory to write the dumps into.",
+)
+@click.pass_obj
+def export_command(settings: Settings, formats: tuple[str, ...], out_dir: Path) -> None:
+    """Write full dumps of the store: RDF files, CSV tables, void.ttl and SHA256SUMS.
+
+    paradiplo.nq and paradiplo.trig keep the named graphs (one per assertion, with its
+    source); paradiplo.ttl, .nt, .jsonld (with context.jsonld) and .rdf hold the merged
+    graph. Example:
+
+        paradiplo export --format ttl --format csv --out dist
+    """
+    chosen = exporting.parse_formats(formats)
+    with settings.open_store() as store:
+        metadata = store.metadata
+        result = exporting.export(
+            store,
+            out_dir,
+            chosen,
+            issued=exporting.issued_date(metadata),
+            version=metadata.get("id"),
+        )
+    _stderr().print(result.summary(), markup=False, soft_wrap=True)
 
 
 def main() -> None:

@@ -62,6 +62,7 @@ KINDS: tuple[str, ...] = (
     "policy",
     "programme",
     "area",
+    "record",
     "assertion",
     "graph",
 )

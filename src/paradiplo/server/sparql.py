@@ -1,0 +1,224 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: query, update and the service description.
+
+Queries arrive by GET (``?query=``), by POST of a form (``query=``) or by POST of the query
+itself (``application/sparql-query``); the dataset may be set with ``default-graph-uri`` and
+``named-graph-uri``. Updates arrive by POST (``update=`` or ``application/sparql-update``)
+and need the server's write token. The answer's format follows ``format`` if given, else
+``Accept``. Status codes: 400 malformed request or refused SERVICE/LOAD, 401/403 missing or
+wrong token, 405 method, 406 no acceptable format, 413 body too large, 415 content type,
+503 time limit or no free worker. Error bodies are one line of text, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import Response
+
+from paradiplo.namespaces import PREFIXES
+from paradiplo.server import describe
+from paradiplo.server.backend import Backend
+from paradiplo.server.errors import HttpError
+from paradiplo.server.guard import RemoteAccessError, check_remote
+from paradiplo.server.negotiate import (
+    GRAPHS,
+    RESULTS,
+    by_name,
+    content_type,
+    negotiate,
+)
+from paradiplo.server.negotiate import (
+    describe as offered,
+)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+ALLOW = "GET, HEAD, POST, OPTIONS"
+TRUNCATED_HEADER = "Paradiplo-Truncated"
+
+
+@dataclass
+class Params:
+    """The protocol parameters of one request, wherever they came from."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    query: str | None = None
+    update: str | None = None
+
+    def all(self, name: str) -> list[str]:
+        return self.values.get(name, [])
+
+    def one(self, name: str) -> str | None:
+        found = self.all(name)
+        if len(found) > 1:
+            raise HttpError(400, f"give at most one {name!r} parameter, got {len(found)}")
+        return found[0] if found else None
+
+
+def backend_of(request: Request) -> Backend:
+    backend: Backend = request.app.state.backend
+    return backend
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it exceeds ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HttpError(413, f"request body of {declared} bytes exceeds the limit of {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HttpError(413, f"request body exceeds the limit of {limit} bytes")
+    return bytes(body)
+
+
+def text_of(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+
+
+def _collect(pairs: list[tuple[str, str]], into: dict[str, list[str]]) -> None:
+    for name, value in pairs:
+        into.setdefault(name, []).append(value)
+
+
+async def read_params(request: Request, limit: int) -> Params:
+    """Parameters from the URL and, for POST, from the body according to its type."""
+    params = Params()
+    _collect(list(request.query_params.multi_items()), params.values)
+    if request.method == "POST":
+        kind = media_type(request)
+        body = await read_body(request, limit)
+        if kind == FORM:
+            pairs = parse_qsl(text_of(body, "form body"), keep_blank_values=True)
+            _collect(pairs, params.values)
+        elif kind == QUERY_TYPE:
+            params.query = text_of(body, "query")
+        elif kind == UPDATE_TYPE:
+            params.update = text_of(body, "update")
+        else:
+            raise HttpError(
+                415,
+                f"unsupported Content-Type {kind or '(none)'!r}: POST {FORM}, "
+                f"{QUERY_TYPE} or {UPDATE_TYPE}",
+            )
+    if params.query is None:
+        params.query = params.one("query")
+    elif params.all("query"):
+        raise HttpError(400, "the query is both in the body and in a 'query' parameter")
+    if params.update is None:
+        params.update = params.one("update")
+    if params.query is not None and params.update is not None:
+        raise HttpError(400, "give a query or an update, not both")
+    return params
+
+
+async def endpoint(request: Request) -> Response:
+    """``/sparql``: dispatch to query, update or the service description."""
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": ALLOW})
+    if request.method not in ("GET", "HEAD", "POST"):
+        raise HttpError(405, f"method {request.method} not allowed here", {"Allow": ALLOW})
+    backend = backend_of(request)
+    params = await read_params(request, backend.config.max_body)
+    if params.update is not None:
+        if request.method != "POST":
+            raise HttpError(405, "SPARQL Update must be sent with POST", {"Allow": ALLOW})
+        return await run_update(request, backend, params)
+    if params.query is None:
+        return await describe.service_description(request, params.one("format"))
+    return await run_query(request, backend, params, params.query)
+
+
+def _graph_iris(values: list[str], name: str) -> list[str]:
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise HttpError(400, f"{name}: not an absolute IRI: {value!r}") from exc
+    return values
+
+
+async def run_query(request: Request, backend: Backend, params: Params, query: str) -> Response:
+    """Evaluate ``query`` and answer in the negotiated format."""
+    config = backend.config
+    try:
+        check_remote(query, config.allow_services, PREFIXES)
+    except RemoteAccessError as exc:
+        raise HttpError(400, str(exc)) from exc
+    accept, fmt = request.headers.get("accept"), params.one("format")
+    results = negotiate(accept, fmt, RESULTS)
+    graphs = negotiate(accept, fmt, GRAPHS)
+    if results is None and graphs is None:
+        wanted = f"format {fmt!r}" if fmt else f"Accept {accept!r}"
+        raise HttpError(406, f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}")
+    dataset_given = bool(params.all("default-graph-uri") or params.all("named-graph-uri"))
+    job = {
+        "op": "sparql",
+        "query": query,
+        "default_graph": _graph_iris(params.all("default-graph-uri"), "default-graph-uri")
+        if dataset_given
+        else None,
+        "named_graphs": _graph_iris(params.all("named-graph-uri"), "named-graph-uri")
+        if dataset_given
+        else None,
+        "results_format": results.key if results else None,
+        "graph_format": graphs.key if graphs else None,
+        "offered_results_format": offered(RESULTS),
+        "offered_graph_format": offered(GRAPHS),
+        "max_rows": config.max_rows,
+    }
+    reply = await backend.run(job)
+    offers = RESULTS if reply["kind"] in ("select", "ask") else GRAPHS
+    offer = by_name(reply["format"], offers)
+    assert offer is not None
+    headers = {"Vary": "Accept"}
+    if reply.get("truncated"):
+        headers[TRUNCATED_HEADER] = str(config.max_rows)
+    body = b"" if request.method == "HEAD" else reply["body"]
+    return Response(body, headers=headers, media_type=content_type(offer))
+
+
+def check_token(request: Request, backend: Backend) -> None:
+    """401 without a bearer token, 403 with a wrong one or on a read-only server."""
+    token = backend.config.write_token
+    if not token:
+        raise HttpError(
+            403, "this server is read-only: start it with --write-token to accept writes"
+        )
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise HttpError(
+            401,
+            "writes need an Authorization: Bearer <token> header",
+            {"WWW-Authenticate": 'Bearer realm="paradiplo"'},
+        )
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise HttpError(403, "wrong write token")
+
+
+async def run_update(request: Request, backend: Backend, params: Params) -> Response:
+    """Apply a SPARQL Update as a new build."""
+    check_token(request, backend)
+    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
+        raise HttpError(400, "using-graph-uri and using-named-graph-uri are not supported")
+    update = params.update or ""
+    try:
+        check_remote(update, backend.config.allow_services, PREFIXES)
+    except RemoteAccessError as exc:
+        raise HttpError(400, str(exc)) from exc
+    outcome = await backend.write({"op": "update", "update": update}, "SPARQL Update")
+    headers = {"Paradiplo-Build": outcome.build.name} if outcome.build else {}
+    return Response(status_code=204, headers=headers)

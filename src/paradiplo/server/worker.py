@@ -1,0 +1,340 @@
+"""A query worker: a child process that evaluates requests on one build at a time.
+
+pyoxigraph cannot interrupt a running query, and a thread cannot be killed, so queries run
+in worker processes (``pool.py``) that the server kills when a query outlives its time
+limit. A worker reads length-prefixed pickled requests on stdin and writes replies on
+stdout; it keeps the builds it has opened (read-only) so consecutive queries do not reopen
+the store. Writes are computed here too (an update may be as slow as a query) but only as a
+new set of quads: the server commits them as a new build.
+
+Requests are dicts with an ``op``; replies are ``{"ok": True, ...}`` or
+``{"ok": False, "status": <HTTP status>, "message": <one line>}``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from paradiplo.server.results import ask_bytes, select_bytes
+from paradiplo.store import (
+    STORE_SUBDIR,
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    term,
+)
+
+Request = dict[str, Any]
+Reply = dict[str, Any]
+HEADER = struct.Struct(">Q")
+KEEP_OPEN = 2
+
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+DEFAULT = ox.DefaultGraph()
+
+
+class Failure(Exception):
+    """A request that cannot be answered, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --- framing --------------------------------------------------------------------------
+
+
+def write_frame(out: IO[bytes], message: object) -> None:
+    """Pickle ``message`` behind its length."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(HEADER.pack(len(payload)) + payload)
+    out.flush()
+
+
+def read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    (size,) = HEADER.unpack(read_exactly(stream, HEADER.size))
+    return pickle.loads(read_exactly(stream, size))
+
+
+# --- stores ---------------------------------------------------------------------------
+
+
+class Stores:
+    """The builds this worker has open, newest last; older ones are released."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, ox.Store] = {}
+
+    def get(self, build: str) -> ox.Store:
+        store = self._open.pop(build, None)
+        if store is None:
+            try:
+                store = ox.Store.read_only(str(Path(build) / STORE_SUBDIR))
+            except OSError as exc:
+                raise Failure(503, f"the store cannot be opened: {exc}") from exc
+        self._open[build] = store
+        while len(self._open) > KEEP_OPEN:
+            del self._open[next(iter(self._open))]
+        return store
+
+
+# --- operations -----------------------------------------------------------------------
+
+
+def _default(iris: list[str] | None) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None:
+    return None if iris is None else [ox.NamedNode(iri) for iri in iris]
+
+
+def _named(iris: list[str] | None) -> list[ox.NamedNode | ox.BlankNode] | None:
+    return None if iris is None else [ox.NamedNode(iri) for iri in iris]
+
+
+def _serialize(triples: Iterable[ox.Triple], key: str, request: Request) -> bytes:
+    body = ox.serialize(triples, format=RDF_FORMATS[key], prefixes=_prefixes(request, key))
+    assert body is not None
+    return body
+
+
+def _evaluate(store: ox.Store, request: Request) -> Any:
+    try:
+        return store.query(
+            request["query"],
+            prefixes=request.get("prefixes") or None,
+            default_graph=_default(request.get("default_graph")),
+            named_graphs=_named(request.get("named_graphs")),
+        )
+    except SyntaxError as exc:
+        raise Failure(400, f"query syntax error: {exc.msg or exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise Failure(400, f"query failed: {exc}") from exc
+
+
+def _guarded(items: Iterable[Any]) -> Iterator[Any]:
+    """Turn errors raised while results stream (e.g. a failing SERVICE) into a Failure."""
+    try:
+        yield from items
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise Failure(500, f"query evaluation failed: {exc}") from exc
+
+
+def op_sparql(stores: Stores, request: Request) -> Reply:
+    """The SPARQL endpoint: evaluate and serialize in the negotiated format."""
+    result = _evaluate(stores.get(request["build"]), request)
+    limit = int(request["max_rows"])
+    if isinstance(result, ox.QueryBoolean):
+        key = _wanted(request, "results_format", "ASK results")
+        return {"ok": True, "kind": "ask", "format": key, "body": ask_bytes(bool(result), key)}
+    if isinstance(result, ox.QueryTriples):
+        key = _wanted(request, "graph_format", "CONSTRUCT/DESCRIBE results")
+        triples = list(islice(_guarded(result), limit + 1))
+        body = _serialize(triples[:limit], key, request)
+        return _reply("graph", key, body, len(triples) > limit)
+    key = _wanted(request, "results_format", "SELECT results")
+    variables = tuple(v.value for v in result.variables)
+    rows = list(islice(_guarded(_rows(result, variables)), limit + 1))
+    body = select_bytes(SelectResult(variables, tuple(rows[:limit])), key)
+    return _reply("select", key, body, len(rows) > limit)
+
+
+def _reply(kind: str, key: str, body: bytes, truncated: bool) -> Reply:
+    return {"ok": True, "kind": kind, "format": key, "body": body, "truncated": truncated}
+
+
+def _wanted(request: Request, field: str, what: str) -> str:
+    key = request.get(field)
+    if not key:
+        raise Failure(
+            406, f"no acceptable format for {what}; offered: {request['offered_' + field]}"
+        )
+    return str(key)
+
+
+def _prefixes(request: Request, key: str) -> dict[str, str] | None:
+    return request.get("prefixes") if key in ("turtle", "rdfxml", "jsonld") else None
+
+
+def _rows(solutions: ox.QuerySolutions, variables: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    for solution in solutions:
+        yield tuple(None if (v := solution[name]) is None else term(v) for name in variables)
+
+
+def op_queries(stores: Stores, request: Request) -> Reply:
+    """Several queries on one snapshot, answered as ``Store``-protocol results."""
+    store = stores.get(request["build"])
+    limit = int(request.get("max_rows") or 100_000)
+    answers: list[QueryResult] = []
+    for text in request["queries"]:
+        result = _evaluate(store, {"query": text, "prefixes": request.get("prefixes")})
+        if isinstance(result, ox.QueryBoolean):
+            answers.append(AskResult(bool(result)))
+        elif isinstance(result, ox.QueryTriples):
+            triples = islice(_guarded(result), limit)
+            answers.append(
+                GraphResult(
+                    tuple((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
+                )
+            )
+        else:
+            variables = tuple(v.value for v in result.variables)
+            rows = tuple(islice(_guarded(_rows(result, variables)), limit))
+            answers.append(SelectResult(variables, rows))
+    return {"ok": True, "results": answers}
+
+
+def op_graph_get(stores: Stores, request: Request) -> Reply:
+    """Graph Store GET: one named graph, or the default graph (the union)."""
+    store = stores.get(request["build"])
+    graph = DEFAULT if request.get("graph") is None else ox.NamedNode(request["graph"])
+    if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
+        raise Failure(404, f"no graph <{graph.value}> in the store")
+    key = request["format"]
+    triples = (
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, graph)
+    )
+    return {"ok": True, "body": _serialize(triples, key, request)}
+
+
+def _working_copy(store: ox.Store) -> ox.Store:
+    """An in-memory copy of a build (named graphs and their merged default graph)."""
+    copy = ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
+    return copy
+
+
+def _default_triples(store: ox.Store) -> set[ox.Quad]:
+    return set(store.quads_for_pattern(None, None, None, DEFAULT))
+
+
+def _named_quads(store: ox.Store) -> set[ox.Quad]:
+    return {q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+
+
+def _changes(before: set[ox.Quad], copy: ox.Store) -> Reply:
+    after = _named_quads(copy)
+    if after == before:
+        return {"ok": True, "changed": False}
+    body = ox.serialize(sorted(after, key=str), format=ox.RdfFormat.N_QUADS)
+    return {"ok": True, "changed": True, "nquads": body, "quads": len(after)}
+
+
+def op_update(stores: Stores, request: Request) -> Reply:
+    """SPARQL Update on a copy of the build; reply with the resulting named-graph quads.
+
+    The default graph is the union of the named graphs, so an update must name the graph
+    it writes to; one that edits the default graph directly is refused.
+    """
+    copy = _working_copy(stores.get(request["build"]))
+    before_default, before_named = _default_triples(copy), _named_quads(copy)
+    try:
+        copy.update(request["update"], prefixes=request.get("prefixes") or None)
+    except SyntaxError as exc:
+        raise Failure(400, f"update syntax error: {exc.msg or exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise Failure(400, f"update failed: {exc}") from exc
+    if _default_triples(copy) != before_default:
+        raise Failure(
+            400,
+            "the default graph is the read-only union of the named graphs: write into a "
+            "named graph (INSERT DATA { GRAPH <g> { ... } }, WITH <g>, ...)",
+        )
+    return _changes(before_named, copy)
+
+
+def op_graph_write(stores: Stores, request: Request) -> Reply:
+    """Graph Store PUT (replace), POST (merge) or DELETE of one named graph."""
+    store = stores.get(request["build"])
+    graph = ox.NamedNode(request["graph"])
+    existed = store.contains_named_graph(graph)
+    method = request["method"]
+    if method == "DELETE" and not existed:
+        raise Failure(404, f"no graph <{graph.value}> in the store")
+    triples = [] if method == "DELETE" else _parse_body(request, graph)
+    copy = _working_copy(store)
+    before = _named_quads(copy)
+    if method in ("PUT", "DELETE") and existed:
+        copy.remove_graph(graph)
+    copy.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    reply = _changes(before, copy)
+    reply["created"] = not existed and method != "DELETE"
+    return reply
+
+
+def _parse_body(request: Request, graph: ox.NamedNode) -> list[ox.Triple]:
+    try:
+        quads = ox.parse(
+            request["body"], format=RDF_FORMATS[request["format"]], base_iri=graph.value
+        )
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}, column {exc.offset}: " if exc.lineno else ""
+        raise Failure(400, f"request body: {where}{exc.msg or exc}") from exc
+    except ValueError as exc:
+        raise Failure(400, f"request body: {exc}") from exc
+
+
+OPS: dict[str, Callable[[Stores, Request], Reply]] = {
+    "sparql": op_sparql,
+    "queries": op_queries,
+    "graph-get": op_graph_get,
+    "update": op_update,
+    "graph-write": op_graph_write,
+    "ping": lambda stores, request: {"ok": True},
+}
+
+
+def handle(stores: Stores, request: Request) -> Reply:
+    """Answer one request; expected failures become error replies, never tracebacks."""
+    try:
+        return OPS[request["op"]](stores, request)
+    except Failure as failure:
+        return {"ok": False, "status": failure.status, "message": failure.message}
+    except Exception:  # a bug: log it for the operator, tell the client only that it failed
+        traceback.print_exc(file=sys.stderr)
+        return {"ok": False, "status": 500, "message": "internal error (see the server log)"}
+
+
+def main() -> None:
+    """Serve requests until stdin closes (the server exited or killed us)."""
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt frames
+    stores = Stores()
+    while True:
+        try:
+            request = read_frame(requests)
+        except EOFError:
+            return
+        write_frame(replies, handle(stores, request))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,777 @@
+"""A fast SHACL validator for the subset of SHACL the project's shapes use.
+
+pyshacl walks an rdflib graph node by node, which takes minutes at world scale. This
+engine indexes the data once (subject -> values, for the predicates the shapes use) and
+checks every constraint with set lookups; SPARQL-based constraints run in pyoxigraph over
+all focus nodes of a shape in a few queries instead of one query per focus node.
+
+Its results are pyshacl's (focus node, path, value, source shape, constraint component,
+severity, and the shape's ``sh:message``s; generic messages, for shapes without one, are
+worded differently), and pyshacl stays the reference it is tested against. A SHACL
+feature it does not implement raises ``UnsupportedShacl`` when the shapes are compiled,
+so a shape is never skipped silently.
+
+Supported: node shapes with ``sh:targetClass`` (with subclasses) and
+``sh:targetSubjectsOf``; property shapes whose path is an IRI, with ``sh:minCount``,
+``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:pattern``, ``sh:minLength``, numeric
+``sh:minInclusive``/``sh:maxInclusive``/``sh:minExclusive``/``sh:maxExclusive``,
+``sh:uniqueLang``, ``sh:disjoint``, ``sh:hasValue`` and ``sh:or``; ``sh:or``/``sh:xone`` on
+node shapes (their members: ``sh:datatype``/``sh:class``, or property shapes with
+``sh:minCount``/``sh:hasValue``); SPARQL constraints (``sh:select`` selecting ``$this``);
+``sh:message``, ``sh:severity``, ``sh:deactivated``.
+
+Literal values are checked in Python on the terms as loaded: pyoxigraph's store would
+canonicalise them (``"1"^^xsd:positiveInteger`` becomes ``"1"^^xsd:integer``). SPARQL
+constraints do see the store's canonical literals, and blank nodes as IRIs
+``urn:paradiplo:bnode:<id>`` (SPARQL cannot name a blank node in ``VALUES``); a SPARQL
+constraint that tests ``isBlank``/``isIRI`` is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.term import Node
+
+from paradiplo.convert import OxSubject, OxTerm, from_rdflib, to_rdflib
+from paradiplo.errors import ParadiploError
+from paradiplo.namespaces import SH
+
+
+class UnsupportedShacl(ParadiploError):
+    """The shapes use a SHACL feature this engine does not implement."""
+
+
+_CHUNK = 2000  # focus nodes per VALUES block of a SPARQL constraint
+_BNODE = "urn:paradiplo:bnode:"
+
+# Predicates that only document a shape.
+_DOCUMENTATION = {
+    RDF.type,
+    RDFS.comment,
+    RDFS.label,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+}
+_COMMON = {SH.message, SH.severity, SH.deactivated}
+_NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql, SH["or"], SH.xone}
+_VALUE_KEYS = {
+    SH.path,
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH["class"],
+    SH.pattern,
+    SH.minLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.uniqueLang,
+    SH.disjoint,
+    SH.hasValue,
+    SH["or"],
+}
+_MEMBER_KEYS = {SH.datatype, SH["class"]}
+_MEMBER_PROPERTY_KEYS = {SH.path, SH.minCount, SH.hasValue}
+_SPARQL_KEYS = {RDF.type, SH.message, SH.prefixes, SH.select, SH.deactivated}
+_RANGES: dict[URIRef, tuple[str, Callable[[Decimal | float, Decimal | float], bool]]] = {
+    SH.minInclusive: ("MinInclusive", lambda v, b: v >= b),
+    SH.maxInclusive: ("MaxInclusive", lambda v, b: v <= b),
+    SH.minExclusive: ("MinExclusive", lambda v, b: v > b),
+    SH.maxExclusive: ("MaxExclusive", lambda v, b: v < b),
+}
+
+_XSD = str(XSD)
+_STRING = ox.NamedNode(_XSD + "string")
+_LANG_STRING = ox.NamedNode(str(RDF.langString))
+_RDFS_LITERAL = ox.NamedNode(str(RDFS.Literal))
+_RDFS_DATATYPE = ox.NamedNode(str(RDFS.Datatype))
+_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+_INTEGER_TYPES = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
+_FLOAT_TYPES = {_XSD + "double", _XSD + "float"}
+_SIMPLE_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_SIMPLE_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, in rdflib terms so that it can go into a report graph."""
+
+    focus: Node
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None = None
+    value: Node | None = None
+    source_constraint: Node | None = None
+
+
+# --- the data --------------------------------------------------------------------------
+
+Values = dict[OxSubject, set[OxTerm]]
+_NONE: frozenset[OxTerm] = frozenset()
+
+
+class _Data:
+    """The data graph (RDF merge), indexed subject -> values for the predicates needed."""
+
+    def __init__(self, triples: Iterable[ox.Quad | ox.Triple], predicates: set[ox.NamedNode]):
+        self.tables: dict[ox.NamedNode, Values] = {p: defaultdict(set) for p in predicates}
+        self.all: list[tuple[OxSubject, ox.NamedNode, OxTerm]] | None = None
+        tables = self.tables
+        for t in triples:
+            table = tables.get(t.predicate)
+            if table is not None:
+                table[t.subject].add(t.object)  # type: ignore[index,arg-type]
+        self._instances: dict[ox.NamedNode | ox.BlankNode, set[OxTerm]] = {}
+        self._by_type: dict[OxTerm, set[OxSubject]] | None = None
+
+    def values(self, node: OxTerm, p: ox.NamedNode) -> set[OxTerm] | frozenset[OxTerm]:
+        if isinstance(node, ox.Literal):
+            return _NONE
+        return self.tables[p].get(node, _NONE)
+
+    def subjects_of(self, p: ox.NamedNode) -> set[OxSubject]:
+        return {s for s, vs in self.tables[p].items() if vs}
+
+    def instances(self, cls: OxSubject) -> set[OxTerm]:
+        """Instances of ``cls`` or of its subclasses (rdfs:subClassOf in the data graph)."""
+        if cls not in self._instances:
+            by_type = self._types_index()
+            subclasses = self._subclasses(cls)
+            found: set[OxTerm] = set()
+            for c in subclasses:
+                found |= by_type.get(c, set())
+            self._instances[cls] = found
+        return self._instances[cls]
+
+    def _types_index(self) -> dict[OxTerm, set[OxSubject]]:
+        if self._by_type is None:
+            self._by_type = defaultdict(set)
+            for x, types in self.tables[_TYPE].items():
+                for t in types:
+                    self._by_type[t].add(x)
+        return self._by_type
+
+    def _subclasses(self, cls: OxSubject) -> set[OxTerm]:
+        below: dict[OxTerm, set[OxSubject]] = defaultdict(set)
+        for sub, supers in self.tables[_SUBCLASS].items():
+            for sup in supers:
+                below[sup].add(sub)
+        seen: set[OxTerm] = {cls}
+        stack: list[OxTerm] = [cls]
+        while stack:
+            for sub in below.get(stack.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    stack.append(sub)
+        return seen
+
+
+# --- compiled shapes -------------------------------------------------------------------
+
+
+@dataclass
+class _Shape:
+    """What the results of one shape share."""
+
+    node: Node
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: URIRef | None = None
+
+
+Member = Callable[[OxTerm, _Data], bool]  # does a term conform to an sh:or/sh:xone member?
+
+
+@dataclass
+class _Property:
+    """A property shape: a path and the checks on the values of each focus node."""
+
+    shape: _Shape
+    path: ox.NamedNode
+    min_count: list[int] = field(default_factory=list)
+    max_count: list[int] = field(default_factory=list)
+    value_checks: list[tuple[str, Callable[[OxTerm, _Data], bool]]] = field(default_factory=list)
+    unique_lang: bool = False
+    disjoint: list[ox.NamedNode] = field(default_factory=list)
+    has_value: list[OxTerm] = field(default_factory=list)
+
+
+@dataclass
+class _NodeShape:
+    shape: _Shape
+    classes: list[ox.NamedNode | ox.BlankNode]
+    subjects_of: list[ox.NamedNode]
+    properties: list[_Property] = field(default_factory=list)
+    ors: list[list[Member]] = field(default_factory=list)
+    xones: list[list[Member]] = field(default_factory=list)
+    sparql: list[_Sparql] = field(default_factory=list)
+
+
+@dataclass
+class _Sparql:
+    node: Node
+    query: str
+    messages: tuple[Literal, ...]
+    predicates: set[ox.NamedNode] | None  # None: the query may read any predicate
+
+
+def _ox(node: Node) -> OxTerm:
+    return from_rdflib(node)
+
+
+def _ox_iri(node: Node, where: Node) -> ox.NamedNode:
+    if not isinstance(node, URIRef):
+        raise UnsupportedShacl(f"{where}: expected an IRI, got {node}")
+    return ox.NamedNode(str(node))
+
+
+class _Compiler:
+    """Reads the shapes graph, refusing anything it does not implement."""
+
+    def __init__(self, shapes: Graph) -> None:
+        self.g = shapes
+        self.predicates: set[ox.NamedNode] = {_TYPE, _SUBCLASS}
+
+    def run(self) -> list[_NodeShape]:
+        self._refuse_unknown_targets()
+        targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in self.g.subjects(p)}
+        shapes = (self._node_shape(n) for n in sorted(targeted, key=str))
+        return [s for s in shapes if s is not None]
+
+    def _refuse_unknown_targets(self) -> None:
+        for p in (SH.targetNode, SH.targetObjectsOf, SH.target):
+            for s in self.g.subjects(p, None):
+                raise UnsupportedShacl(f"{s}: {p} is not implemented by the fast validator")
+        for kind in (RDFS.Class, OWL.Class):
+            for s in self.g.subjects(RDF.type, kind):
+                if (s, RDF.type, SH.NodeShape) in self.g or (s, SH.property, None) in self.g:
+                    raise UnsupportedShacl(f"{s}: implicit class targets are not implemented")
+
+    def _check_keys(self, node: Node, allowed: set[URIRef], what: str) -> None:
+        for p in set(self.g.predicates(node, None)):
+            if p not in allowed and p not in _DOCUMENTATION and p not in _COMMON:
+                raise UnsupportedShacl(
+                    f"{node}: {p} on a {what} is not implemented by the fast validator "
+                    "(use --validator pyshacl)"
+                )
+
+    def _deactivated(self, node: Node) -> bool:
+        value = self.g.value(node, SH.deactivated)
+        return isinstance(value, Literal) and value.toPython() is True
+
+    def _messages(self, node: Node) -> tuple[Literal, ...]:
+        found = (m for m in self.g.objects(node, SH.message) if isinstance(m, Literal))
+        return tuple(sorted(found, key=str))
+
+    def _shape(self, node: Node, path: URIRef | None = None) -> _Shape:
+        severity = self.g.value(node, SH.severity) or SH.Violation
+        if not isinstance(severity, URIRef):
+            raise UnsupportedShacl(f"{node}: sh:severity must be an IRI")
+        return _Shape(node, severity, self._messages(node), path)
+
+    def _node_shape(self, node: Node) -> _NodeShape | None:
+        self._check_keys(node, _NODE_KEYS, "node shape")
+        if self._deactivated(node):
+            return None
+        classes = [_ox(c) for c in self.g.objects(node, SH.targetClass)]
+        subjects_of = [_ox_iri(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
+        self.predicates.update(subjects_of)
+        compiled = _NodeShape(self._shape(node), classes, subjects_of)  # type: ignore[arg-type]
+        for prop in self.g.objects(node, SH.property):
+            prop_shape = self._property(prop)
+            if prop_shape is not None:
+                compiled.properties.append(prop_shape)
+        compiled.ors = [self._members(head) for head in self.g.objects(node, SH["or"])]
+        compiled.xones = [self._members(head) for head in self.g.objects(node, SH.xone)]
+        sparql = (self._sparql(c) for c in self.g.objects(node, SH.sparql))
+        compiled.sparql = [c for c in sparql if c is not None]
+        return compiled
+
+    def _path(self, node: Node) -> ox.NamedNode:
+        path = self.g.value(node, SH.path)
+        if not isinstance(path, URIRef):
+            raise UnsupportedShacl(f"{node}: paths other than an IRI are not implemented ({path})")
+        self.predicates.add(ox.NamedNode(str(path)))
+        return ox.NamedNode(str(path))
+
+    def _property(self, node: Node) -> _Property | None:
+        self._check_keys(node, _VALUE_KEYS, "property shape")
+        if self._deactivated(node):
+            return None
+        path = self._path(node)
+        prop = _Property(self._shape(node, URIRef(path.value)), path)
+        g = self.g
+        prop.min_count = [_integer(node, v) for v in g.objects(node, SH.minCount)]
+        prop.max_count = [_integer(node, v) for v in g.objects(node, SH.maxCount)]
+        checks = prop.value_checks
+        checks += [("Datatype", _datatype_check(_ox(d))) for d in g.objects(node, SH.datatype)]
+        checks += [("Class", _class_check(_ox(c))) for c in g.objects(node, SH["class"])]
+        checks += [("Pattern", _pattern_check(node, p)) for p in g.objects(node, SH.pattern)]
+        for value in g.objects(node, SH.minLength):
+            checks.append(("MinLength", _min_length_check(_integer(node, value))))
+        for key, (name, compare) in _RANGES.items():
+            for bound in g.objects(node, key):
+                checks.append((name, _range_check(node, bound, compare)))
+        for head in g.objects(node, SH["or"]):
+            checks.append(("Or", _any_of(self._members(head))))
+        prop.unique_lang = any(
+            isinstance(f, Literal) and f.toPython() is True for f in g.objects(node, SH.uniqueLang)
+        )
+        prop.disjoint = [_ox_iri(d, node) for d in g.objects(node, SH.disjoint)]
+        self.predicates.update(prop.disjoint)
+        prop.has_value = [_ox(v) for v in g.objects(node, SH.hasValue)]
+        return prop
+
+    def _members(self, head: Node) -> list[Member]:
+        return [self._member(m) for m in Collection(self.g, head)]
+
+    def _member(self, node: Node) -> Member:
+        """A test whether a term conforms to one member shape of sh:or/sh:xone."""
+        if (node, SH.path, None) in self.g:
+            self._check_keys(node, _MEMBER_PROPERTY_KEYS, "property shape in sh:or/sh:xone")
+            path = self._path(node)
+            least = [_integer(node, v) for v in self.g.objects(node, SH.minCount)]
+            wanted = [_ox(v) for v in self.g.objects(node, SH.hasValue)]
+
+            def conforms_property(term: OxTerm, data: _Data) -> bool:
+                values = data.values(term, path)
+                return all(len(values) >= n for n in least) and all(v in values for v in wanted)
+
+            return conforms_property
+        self._check_keys(node, _MEMBER_KEYS, "shape in sh:or/sh:xone")
+        tests = [_datatype_check(_ox(d)) for d in self.g.objects(node, SH.datatype)]
+        tests += [_class_check(_ox(c)) for c in self.g.objects(node, SH["class"])]
+        return lambda term, data: all(t(term, data) for t in tests)
+
+    def _sparql(self, node: Node) -> _Sparql | None:
+        self._check_keys(node, _SPARQL_KEYS, "SPARQL constraint")
+        if self._deactivated(node):
+            return None
+        select = self.g.value(node, SH.select)
+        if not isinstance(select, Literal):
+            raise UnsupportedShacl(f"{node}: only sh:select SPARQL constraints are implemented")
+        text = str(select)
+        _refuse_sparql(node, text)
+        prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self._prefixes(node)))
+        predicates = _predicates_read(node, prefixes + text)
+        return _Sparql(
+            node, prefixes + _inject_values(node, text), self._messages(node), predicates
+        )
+
+    def _prefixes(self, node: Node) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for owner in self.g.objects(node, SH.prefixes):
+            for declaration in self.g.objects(owner, SH.declare):
+                prefix = self.g.value(declaration, SH.prefix)
+                namespace = self.g.value(declaration, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise UnsupportedShacl(f"{owner}: sh:declare needs sh:prefix and sh:namespace")
+                found.add((str(prefix), str(namespace)))
+        return found
+
+
+def _any_of(members: list[Member]) -> Member:
+    return lambda term, data: any(m(term, data) for m in members)
+
+
+def _integer(node: Node, value: Node) -> int:
+    if not (isinstance(value, Literal) and isinstance(value.toPython(), int)):
+        raise UnsupportedShacl(f"{node}: expected an integer, got {value}")
+    return int(value.toPython())
+
+
+# --- value checks (pyshacl's semantics, on pyoxigraph terms) ----------------------------
+
+
+def _datatype_check(datatype: OxTerm) -> Callable[[OxTerm, _Data], bool]:
+    def check(v: OxTerm, _data: _Data) -> bool:
+        if not isinstance(v, ox.Literal):
+            return False
+        if datatype == _RDFS_LITERAL:
+            return True
+        if v.language:
+            return datatype == _LANG_STRING
+        if v.datatype == _STRING:
+            return datatype == _STRING
+        if v.datatype == datatype:
+            return not _ill_typed(v.value, v.datatype.value)
+        return datatype == _RDFS_DATATYPE
+
+    return check
+
+
+def _class_check(cls: OxTerm) -> Callable[[OxTerm, _Data], bool]:
+    if not isinstance(cls, ox.NamedNode | ox.BlankNode):
+        raise UnsupportedShacl(f"sh:class {cls} is not a class")
+    return lambda v, data: v in data.instances(cls)
+
+
+def _pattern_check(node: Node, pattern: Node) -> Callable[[OxTerm, _Data], bool]:
+    regex = re.compile(str(pattern))
+
+    def check(v: OxTerm, _data: _Data) -> bool:
+        return not isinstance(v, ox.BlankNode) and regex.search(v.value) is not None
+
+    return check
+
+
+def _min_length_check(n: int) -> Callable[[OxTerm, _Data], bool]:
+    def check(v: OxTerm, _data: _Data) -> bool:
+        return n == 0 or (not isinstance(v, ox.BlankNode) and len(v.value) >= n)
+
+    return check
+
+
+def _range_check(
+    node: Node, bound: Node, compare: Callable[[Decimal | float, Decimal | float], bool]
+) -> Callable[[OxTerm, _Data], bool]:
+    limit = _number(_ox(bound)) if isinstance(bound, Literal) else None
+    if limit is None:
+        raise UnsupportedShacl(f"{node}: only numeric range bounds are implemented")
+
+    def check(v: OxTerm, _data: _Data) -> bool:
+        number = _number(v)
+        return number is not None and compare(number, limit)
+
+    return check
+
+
+def _number(term: OxTerm) -> Decimal | float | None:
+    """The value of a numeric literal, or None (not a literal, not numeric, ill-typed)."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return None
+    datatype = term.datatype.value
+    try:
+        if datatype in _INTEGER_TYPES or datatype == _XSD + "decimal":
+            if _ill_typed(term.value, datatype):
+                return None
+            return Decimal(term.value)
+        if datatype in _FLOAT_TYPES:
+            return float(term.value)
+    except (InvalidOperation, ValueError):
+        return None
+    return None
+
+
+_ILL_TYPED: dict[tuple[str, str], bool] = {}
+
+
+def _ill_typed(lexical: str, datatype: str) -> bool:
+    """Whether pyshacl rejects a literal of a matching datatype (rdflib's verdict)."""
+    if datatype == _XSD + "integer" and _SIMPLE_INTEGER.match(lexical):
+        return False
+    if datatype == _XSD + "decimal" and _SIMPLE_DECIMAL.match(lexical):
+        return False
+    key = (lexical, datatype)
+    if key not in _ILL_TYPED:
+        literal = Literal(lexical, datatype=URIRef(datatype))
+        _ILL_TYPED[key] = literal.ill_typed is True or not _python_type_ok(literal)
+    return _ILL_TYPED[key]
+
+
+_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+    XSD.integer: int,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.float: float,
+}
+
+
+def _python_type_ok(literal: Literal) -> bool:
+    """pyshacl's second test: the parsed value has the datatype's Python type."""
+    expected = _PYTHON_TYPES.get(literal.datatype) if literal.datatype else None
+    return expected is None or isinstance(literal.value, expected)
+
+
+# --- SPARQL constraints ----------------------------------------------------------------
+
+_FORBIDDEN_SPARQL = re.compile(
+    r"[$?](value|path|currentShape|shapesGraph|failure)\b|\b(GRAPH|SERVICE|isBlank|isIRI|isURI)\b",
+    re.IGNORECASE,
+)
+
+
+def _refuse_sparql(node: Node, text: str) -> None:
+    found = _FORBIDDEN_SPARQL.search(text)
+    if found:
+        raise UnsupportedShacl(
+            f"{node}: {found.group(0)} in a SPARQL constraint is not implemented by the fast "
+            "validator (use --validator pyshacl)"
+        )
+    where = re.search(r"\bWHERE\b", text, re.IGNORECASE)
+    head = text[: where.start()] if where else text
+    if not re.search(r"[$?]this\b", head):
+        raise UnsupportedShacl(f"{node}: a SPARQL constraint must select $this")
+
+
+def _inject_values(node: Node, text: str) -> str:
+    """Bind ``$this`` by a VALUES block at the start of the WHERE group."""
+    match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE) or re.search(r"\{", text)
+    if match is None:
+        raise UnsupportedShacl(f"{node}: cannot find the WHERE clause of the SPARQL constraint")
+    return text[: match.end()] + " VALUES ?this { {VALUES} } " + text[match.end() :]
+
+
+def _predicates_read(node: Node, text: str) -> set[ox.NamedNode] | None:
+    """The predicates a query's patterns use, or None if it may read any (a variable)."""
+    try:
+        query = prepareQuery(text)
+    except Exception as exc:  # rdflib raises pyparsing's exceptions
+        raise UnsupportedShacl(f"{node}: cannot parse the SPARQL constraint: {exc}") from exc
+    found: set[ox.NamedNode] = set()
+    unbounded = False
+
+    def visit(part: object) -> None:
+        nonlocal unbounded
+        for triple in getattr(part, "triples", None) or ():
+            if isinstance(triple, tuple | list) and len(triple) == 3:
+                unbounded |= not _path_predicates(triple[1], found)
+
+    traverse(query.algebra, visitPre=visit)
+    return None if unbounded else found
+
+
+def _path_predicates(path: object, found: set[ox.NamedNode]) -> bool:
+    """Add the IRIs of a predicate or path to ``found``; False if it can match anything."""
+    if isinstance(path, URIRef):
+        found.add(ox.NamedNode(str(path)))
+        return True
+    if isinstance(path, Variable | NegatedPath):
+        return False
+    if isinstance(path, SequencePath | AlternativePath):
+        return all(_path_predicates(p, found) for p in path.args)
+    if isinstance(path, InvPath):
+        return _path_predicates(path.arg, found)
+    if isinstance(path, MulPath):
+        return _path_predicates(path.path, found)
+    return not isinstance(path, Path) and False
+
+
+def _skolem(term: OxTerm) -> OxTerm:
+    return ox.NamedNode(_BNODE + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+def _unskolem(term: object) -> Node:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(_BNODE):
+        return to_rdflib(ox.BlankNode(term.value[len(_BNODE) :]))
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return to_rdflib(term)
+    raise UnsupportedShacl(f"unsupported term in a SPARQL result: {term!r}")
+
+
+def _format(message: str, variables: dict[str, Node]) -> str:
+    """pyshacl's substitution of ``{?var}`` and ``{$var}`` by the bound values."""
+    for name, value in variables.items():
+        pattern = re.compile(r"\{[?$]" + re.escape(name) + r"\}")
+        message = pattern.sub(str(value).replace("\\", "\\\\"), message)
+    return message
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+class ShaclValidator:
+    """Compiled shapes, ready to validate data graphs."""
+
+    def __init__(self, shapes: Graph) -> None:
+        compiler = _Compiler(shapes)
+        self.shapes = compiler.run()
+        self.predicates = compiler.predicates
+        self.sparql_predicates: set[ox.NamedNode] | None = set()
+        for shape in self.shapes:
+            for constraint in shape.sparql:
+                if constraint.predicates is None or self.sparql_predicates is None:
+                    self.sparql_predicates = None
+                else:
+                    self.sparql_predicates |= constraint.predicates
+
+    def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
+        """Validate the RDF merge of ``triples`` (graph names are ignored)."""
+        triples = list(triples)
+        wanted = set(self.predicates)
+        if self.sparql_predicates is not None:
+            wanted |= self.sparql_predicates
+        data = _Data(triples, wanted)
+        store = self._sparql_store(triples, data) if self._has_sparql() else None
+        results: list[Violation] = []
+        for shape in self.shapes:
+            focus = _focus_nodes(shape, data)
+            results.extend(_node_shape_results(shape, focus, data))
+            for constraint in shape.sparql:
+                assert store is not None
+                results.extend(_sparql_results(store, shape.shape, constraint, focus))
+        return results
+
+    def _has_sparql(self) -> bool:
+        return any(shape.sparql for shape in self.shapes)
+
+    def _sparql_store(self, triples: list[ox.Quad | ox.Triple], data: _Data) -> ox.Store:
+        """An in-memory store of what the SPARQL constraints read, blank nodes skolemised."""
+        store = ox.Store()
+        if self.sparql_predicates is None:
+            quads = (ox.Quad(_skolem(t.subject), t.predicate, _skolem(t.object)) for t in triples)  # type: ignore[arg-type]
+        else:
+            wanted = self.sparql_predicates | {_TYPE}
+            quads = (
+                ox.Quad(_skolem(s), p, _skolem(o))  # type: ignore[arg-type]
+                for p in wanted
+                for s, values in data.tables[p].items()
+                for o in values
+            )
+        store.extend(quads)
+        return store
+
+
+def _focus_nodes(shape: _NodeShape, data: _Data) -> set[OxTerm]:
+    focus: set[OxTerm] = set()
+    for cls in shape.classes:
+        focus |= data.instances(cls)
+    for p in shape.subjects_of:
+        focus |= data.subjects_of(p)
+    return focus
+
+
+def _violation(
+    shape: _Shape, component: str, focus: OxTerm, value: OxTerm | None = None
+) -> Violation:
+    messages = shape.messages or (Literal(_generic(component, shape)),)
+    return Violation(
+        focus=to_rdflib(focus),
+        shape=shape.node,
+        component=SH[f"{component}ConstraintComponent"],
+        severity=shape.severity,
+        messages=messages,
+        path=shape.path,
+        value=None if value is None else to_rdflib(value),
+    )
+
+
+def _generic(component: str, shape: _Shape) -> str:
+    where = f" on {shape.path}" if shape.path is not None else ""
+    return f"{component} constraint not satisfied{where}"
+
+
+def _node_shape_results(shape: _NodeShape, focus: set[OxTerm], data: _Data) -> Iterator[Violation]:
+    for prop in shape.properties:
+        yield from _property_results(prop, focus, data)
+    for members in shape.ors:
+        for f in focus:
+            if not any(m(f, data) for m in members):
+                yield _violation(shape.shape, "Or", f, f)
+    for members in shape.xones:
+        for f in focus:
+            if sum(1 for m in members if m(f, data)) != 1:
+                yield _violation(shape.shape, "Xone", f, f)
+
+
+def _property_results(prop: _Property, focus: set[OxTerm], data: _Data) -> Iterator[Violation]:
+    shape, path = prop.shape, prop.path
+    for f in focus:
+        values = data.values(f, path)
+        for n in prop.min_count:
+            if len(values) < n:
+                yield _violation(shape, "MinCount", f)
+        for n in prop.max_count:
+            if len(values) > n:
+                yield _violation(shape, "MaxCount", f)
+        for component, check in prop.value_checks:
+            for v in values:
+                if not check(v, data):
+                    yield _violation(shape, component, f, v)
+        if prop.unique_lang:
+            yield from (_violation(shape, "UniqueLang", f) for _ in _repeated_languages(values))
+        for other in prop.disjoint:
+            for v in values & data.values(f, other):
+                yield _violation(shape, "Disjoint", f, v)
+        for wanted in prop.has_value:
+            if wanted not in values:
+                yield _violation(shape, "HasValue", f)
+
+
+def _repeated_languages(values: Iterable[OxTerm]) -> set[str]:
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for v in values:
+        if isinstance(v, ox.Literal) and v.language:
+            lang = v.language.lower()
+            (repeated if lang in seen else seen).add(lang)
+    return repeated
+
+
+def _sparql_results(
+    store: ox.Store, shape: _Shape, constraint: _Sparql, focus: set[OxTerm]
+) -> Iterator[Violation]:
+    nodes = sorted(str(_skolem(f)) for f in focus)
+    for start in range(0, len(nodes), _CHUNK):
+        values = " ".join(nodes[start : start + _CHUNK])
+        query = constraint.query.replace("{VALUES}", values, 1)
+        try:
+            result = store.query(query)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise UnsupportedShacl(f"{constraint.node}: SPARQL constraint failed: {exc}") from exc
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        rows = [{n: _unskolem(row[n]) for n in names if row[n] is not None} for row in result]
+        yield from _sparql_violations(rows, shape, constraint)
+
+
+def _sparql_violations(
+    rows: list[dict[str, Node]], shape: _Shape, constraint: _Sparql
+) -> Iterator[Violation]:
+    seen: set[tuple[object, ...]] = set()
+    for bound in rows:
+        this = bound.pop("this")
+        key = (this, tuple(sorted(bound.items(), key=lambda kv: kv[0])))
+        if key in seen:
+            continue
+        seen.add(key)
+        value = None if shape.path is not None else this
+        variables = {"this": this, **({"value": value} if value is not None else {}), **bound}
+        texts = [*shape.messages, *constraint.messages]
+        messages = tuple(Literal(_format(str(m), variables)) for m in texts)
+        yield Violation(
+            focus=this,
+            shape=shape.node,
+            component=SH.SPARQLConstraintComponent,
+            severity=shape.severity,
+            messages=messages or (Literal("SPARQL constraint not satisfied"),),
+            path=shape.path,
+            value=value,
+            source_constraint=constraint.node,
+        )
