@@ -150,7 +150,9 @@ class World:
             yield quad(c, iri(LABEL), literal(name.lower() + "grad", lang="ru"), g)
             yield quad(c, iri(GEO + "lat"), literal(f"{rng.uniform(-89, 89):.4f}", "decimal"), g)
             yield quad(c, iri(GEO + "long"), literal(f"{rng.uniform(-179, 179):.4f}", "decimal"), g)
-            yield quad(c, iri(PD + "population"), literal(str(rng.randint(1000, 9000000)), "integer"), g)
+            yield quad(
+                c, iri(PD + "population"), literal(str(rng.randint(1000, 9000000)), "integer"), g
+            )
             yield quad(c, iri(PD + "locatedIn"), self._region(region), g)
             yield quad(c, iri(DERIVED), iri(SRC + "geonames"), g)
 

@@ -24,7 +24,7 @@ from paradiplo.errors import ParadiploError
 from paradiplo.load import LoadedFile, load_all
 from paradiplo.reason import infer
 from paradiplo.store import DataDir
-from paradiplo.validate import ValidationReport, origins_of, validate
+from paradiplo.validate import ValidationReport, Validator, origins_of, validate
 
 PhaseCallback = Callable[[str], None]
 
@@ -111,7 +111,10 @@ def _phase(name: str, seconds: dict[str, float], on_phase: PhaseCallback | None)
 
 
 def _prepare(
-    root: Path | None, on_phase: PhaseCallback | None, imports: Sequence[ContentFile] = ()
+    root: Path | None,
+    on_phase: PhaseCallback | None,
+    imports: Sequence[ContentFile] = (),
+    validator: Validator = "fast",
 ) -> _Prepared:
     """Load, reason and validate without touching any store."""
     seconds: dict[str, float] = {}
@@ -129,13 +132,18 @@ def _prepare(
             shapes=by_kind[Kind.SHAPES],
             ontology=by_kind[Kind.ONTOLOGY],
             origins=origins_of(loaded),
+            validator=validator,
         )
     return _Prepared(content, loaded, inferred, report, seconds, tuple(imports))
 
 
-def check(root: Path | None = None, on_phase: PhaseCallback | None = None) -> BuildResult:
+def check(
+    root: Path | None = None,
+    on_phase: PhaseCallback | None = None,
+    validator: Validator = "fast",
+) -> BuildResult:
     """Load, reason and validate the content without building a store."""
-    prepared = _prepare(root, on_phase)
+    prepared = _prepare(root, on_phase, validator=validator)
     return _result(prepared, build_dir=None)
 
 
@@ -147,6 +155,7 @@ def build(
     on_phase: PhaseCallback | None = None,
     imports: Sequence[ContentFile] | None = None,
     before_commit: Callable[[], None] | None = None,
+    validator: Validator = "fast",
 ) -> BuildResult:
     """Build the content into a new store and make it current.
 
@@ -156,7 +165,8 @@ def build(
     ``imports/*.nq``); ``before_commit`` runs after the new store is written and before it
     becomes current (an importer puts its registry file in place there).
     """
-    prepared = _prepare(root, on_phase, import_files(data_dir) if imports is None else imports)
+    imported = import_files(data_dir) if imports is None else imports
+    prepared = _prepare(root, on_phase, imported, validator)
     if not prepared.report.conforms and not allow_violations:
         raise ViolationsError(prepared.report)
     area = DataDir(data_dir)
@@ -187,12 +197,13 @@ def build_into(
     *,
     allow_violations: bool = False,
     on_phase: PhaseCallback | None = None,
+    validator: Validator = "fast",
 ) -> BuildResult:
     """Build the content locally, then load it into ``target`` (``paradiplo build --store``).
 
     Loading, reasoning and validation run here first, so when they fail nothing is written.
     """
-    prepared = _prepare(root, on_phase)
+    prepared = _prepare(root, on_phase, validator=validator)
     if not prepared.report.conforms and not allow_violations:
         raise ViolationsError(prepared.report)
     with _phase(STORE, prepared.seconds, on_phase):

@@ -44,6 +44,7 @@ from paradiplo.report import SCOPE_NAMES as report_scopes
 from paradiplo.report import get_scope
 from paradiplo.report.maplayer import DEFAULT_MAX_LINES
 from paradiplo.store import DATA_DIR_ENV, DataDir, EmbeddedStore, resolve_data_dir
+from paradiplo.validate import VALIDATORS, Validator
 
 BUILD_PHASES = (LOAD, REASON, VALIDATE, STORE)
 
@@ -141,14 +142,24 @@ def cli(
     ctx.obj = Settings(resolve_data_dir(data_dir), root, remote)
 
 
+_VALIDATOR_OPTION = click.option(
+    "--validator",
+    type=click.Choice(VALIDATORS),
+    default="fast",
+    show_default=True,
+    help="SHACL engine: the fast one, or pyshacl (the reference, much slower at scale).",
+)
+
+
 @cli.command("build")
 @click.option(
     "--allow-violations",
     is_flag=True,
     help="Commit the store even if SHACL finds violations (they are still reported).",
 )
+@_VALIDATOR_OPTION
 @click.pass_obj
-def build_command(settings: Settings, allow_violations: bool) -> None:
+def build_command(settings: Settings, allow_violations: bool, validator: Validator) -> None:
     """Load, reason, validate and atomically replace the current store.
 
     Syntax errors, ill-typed literals and SHACL violations fail the build and leave the
@@ -163,6 +174,7 @@ def build_command(settings: Settings, allow_violations: bool) -> None:
                     settings.root,
                     allow_violations=allow_violations,
                     on_phase=bar.step,
+                    validator=validator,
                 )
             else:
                 result = build(
@@ -170,6 +182,7 @@ def build_command(settings: Settings, allow_violations: bool) -> None:
                     settings.root,
                     allow_violations=allow_violations,
                     on_phase=bar.step,
+                    validator=validator,
                 )
     except ViolationsError as exc:
         console.print(exc.report.render_text(), markup=False, soft_wrap=True)
@@ -201,15 +214,18 @@ def _summary(result: BuildResult) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of stdout.",
 )
+@_VALIDATOR_OPTION
 @click.pass_obj
-def validate_command(settings: Settings, fmt: str, out: Path | None) -> None:
+def validate_command(settings: Settings, fmt: str, out: Path | None, validator: Validator) -> None:
     """Check the content (load, reason, SHACL) without building a store.
 
     Exits with 1 when there are load errors or SHACL violations.
     """
     console = _stderr()
     with console.status("validating...") as status:
-        result = check(settings.root, on_phase=lambda phase: status.update(f"{phase}..."))
+        result = check(
+            settings.root, on_phase=lambda phase: status.update(f"{phase}..."), validator=validator
+        )
     report = result.report
     text = report.turtle if fmt == "turtle" else report.render_text() + "\n"
     if out is not None:
@@ -348,9 +364,7 @@ def reproduce_command(
     help="Draw at most this many ties on the maps (a stable sample; all are in the tables).",
 )
 @click.pass_obj
-def report_command(
-    settings: Settings, out_dir: Path | None, scope: str, max_lines: int
-) -> None:
+def report_command(settings: Settings, out_dir: Path | None, scope: str, max_lines: int) -> None:
     """Write an offline HTML report: map, timeline, network measures, reproduction.
 
     Also writes the figures as PNG and SVG, the network as GraphML and GEXF, and the
@@ -362,16 +376,18 @@ def report_command(
 
     target = out_dir or Path("out") / f"report-{scope}"
     console = _stderr()
-    with DataDir(settings.data_dir).open() as store:
-        with steps("report", total=len(STEPS), console=console) as bar:
-            result = generate(
-                store,
-                target,
-                get_scope(scope),
-                queries_dir=find_root(settings.root) / QUERIES_DIR,
-                max_lines=max_lines,
-                progress=bar,
-            )
+    with (
+        DataDir(settings.data_dir).open() as store,
+        steps("report", total=len(STEPS), console=console) as bar,
+    ):
+        result = generate(
+            store,
+            target,
+            get_scope(scope),
+            queries_dir=find_root(settings.root) / QUERIES_DIR,
+            max_lines=max_lines,
+            progress=bar,
+        )
     timings = ", ".join(f"{step} {s:.2f}s" for step, s in result.seconds.items())
     console.print(
         f"{result.ties} ties, {result.places} places, {result.lines_drawn} lines drawn"
@@ -420,6 +436,117 @@ def export_command(settings: Settings, formats: tuple[str, ...], out_dir: Path) 
             version=metadata.get("id"),
         )
     _stderr().print(result.summary(), markup=False, soft_wrap=True)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="TCP port (0: any free).")
+@click.option(
+    "--data-dir",
+    "serve_data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Serve this data directory (default: the global --data-dir).",
+)
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run; its worker is then killed and the client gets 503.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=50_000,
+    show_default=True,
+    help="Rows (or triples) returned at most; more are cut, with a header saying so.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=1_048_576,
+    show_default=True,
+    help="Largest request body in bytes (413 beyond).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Allow browser pages from ORIGIN (repeatable; '*' for any). Default: none.",
+)
+@click.option(
+    "--write-token",
+    envvar="PARADIPLO_WRITE_TOKEN",
+    show_envvar=True,
+    metavar="TOKEN",
+    help="Accept SPARQL Update and Graph Store writes with this bearer token (default: read-only).",
+)
+@click.option(
+    "--allow-service",
+    "allow_services",
+    multiple=True,
+    metavar="URL",
+    help="Let SERVICE and LOAD reach this endpoint (repeatable). Default: none.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Query worker processes (queries running at once).",
+)
+@click.pass_context
+def serve_command(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    serve_data_dir: Path | None,
+    query_timeout: float,
+    max_rows: int,
+    max_body: int,
+    cors_origins: tuple[str, ...],
+    write_token: str | None,
+    allow_services: tuple[str, ...],
+    workers: int,
+) -> None:
+    """Serve the graph over HTTP: SPARQL endpoint, query UI, linked data (builds first if needed).
+
+    /sparql (SPARQL 1.1 Protocol and service description), /rdf-graphs (Graph Store
+    Protocol), / (YASGUI), /id/<kind>/<slug> and /source/<id> (linked data), /ontology,
+    /.well-known/void. Read-only unless --write-token is given. Example:
+
+        paradiplo serve --port 8000 --query-timeout 10
+    """
+    import dataclasses
+
+    from paradiplo.server.app import serve
+    from paradiplo.server.config import ServerConfig
+
+    settings: Settings = ctx.obj
+    if settings.remote is not None:
+        raise click.UsageError("serve reads a local data directory; --store is not supported")
+    settings = dataclasses.replace(settings, data_dir=serve_data_dir or settings.data_dir)
+    if DataDir(settings.data_dir).current() is None:
+        _stderr().print(f"no store in {settings.data_dir} yet: building it first", markup=False)
+        ctx.obj = settings
+        ctx.invoke(build_command)
+    try:
+        queries_dir: Path | None = find_root(settings.root) / QUERIES_DIR
+    except ParadiploError:
+        queries_dir = None
+    config = ServerConfig(
+        data_dir=settings.data_dir,
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        cors_origins=cors_origins,
+        write_token=write_token or None,
+        allow_services=frozenset(allow_services),
+        workers=workers,
+        queries_dir=queries_dir,
+    )
+    serve(config, host, port)
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 """SHACL validation of the built data, with results traced back to their files.
 
-Two validators give the same results: ``fast`` (the default; ``paradiplo.shacl`` compiles
-the shapes to SPARQL run in pyoxigraph) and ``pyshacl``, the reference. pyshacl runs on rdflib graphs converted from the loaded quads (never on a pyoxigraph-backed
-graph, where pyshacl 0.40 mistypes plain literals). The data graph is the RDF merge of the
-data graphs and the inferred triples, so a shape sees each resource as a query would.
+Two validators give the same results: ``fast`` (the default; ``paradiplo.shacl``, indexed
+checks in Python and SPARQL constraints in pyoxigraph) and ``pyshacl``, the reference.
+pyshacl runs on rdflib graphs converted from the loaded quads (never on a
+pyoxigraph-backed graph, where pyshacl 0.40 mistypes plain literals). The data graph is
+the RDF merge of the data graphs and the inferred triples, so a shape sees each resource
+as a query would.
 """
 
 from __future__ import annotations

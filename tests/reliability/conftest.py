@@ -9,7 +9,8 @@ import pytest
 
 from paradiplo.build import build
 
-from .support import TRIED, copy_content
+from .server import Server
+from .support import MAX_BODY, MAX_ROWS, MINI, QUERY_TIMEOUT, TRIED, copy_content
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,27 @@ def repo_store(repo_content: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     data_dir = tmp_path_factory.mktemp("repo-store") / "store"
     build(data_dir, repo_content, allow_violations=True)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def mini_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding a build of the small test content (fast to copy and write)."""
+    data_dir = tmp_path_factory.mktemp("mini-store") / "store"
+    build(data_dir, MINI)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def ro_server(repo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``paradiplo serve`` on the repository's store with its defaults (read-only, no CORS),
+    except small limits: a 3 s query timeout, 100 rows, 64 KiB bodies."""
+    log = tmp_path_factory.mktemp("ro-server") / "server.log"
+    server = Server(
+        repo_store, log, query_timeout=QUERY_TIMEOUT, max_rows=MAX_ROWS, max_body=MAX_BODY
+    )
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

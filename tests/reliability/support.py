@@ -24,6 +24,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CORPUS = HERE / "corpus"
 CONTENT_DIRS = ("ontology", "shapes", "data", "queries")
+MINI = REPO / "tests" / "fixtures" / "mini"
+TOKEN = "reliability-write-token-4f1c9e"
+# Limits of the shared read-only server: small enough that tests can reach them cheaply.
+QUERY_TIMEOUT = 3.0
+MAX_ROWS = 100
+MAX_BODY = 65_536
 
 TRIED: Counter[str] = Counter()
 

@@ -51,8 +51,9 @@ def test_bad_content_file_fails_the_build_at_its_position(
     pointer = (repo_store / CURRENT).read_text()
     builds = sorted(p.name for p in (repo_store / BUILDS).iterdir())
 
-    result = CliRunner().invoke(cli, ["--root", str(broken_root), "--data-dir", str(repo_store),
-                                      "build"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["--root", str(broken_root), "--data-dir", str(repo_store), "build"]
+    )
     tried("content file")
 
     assert result.exit_code == 1, result.output

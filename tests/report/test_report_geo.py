@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -24,7 +25,7 @@ def test_great_circle_along_the_equator() -> None:
     assert line[0] == (0.0, 0.0) and line[-1] == (90.0, 0.0)
     assert all(abs(lat) < 1e-9 for _, lat in line)
     # One point per 2 degrees of arc, evenly spaced.
-    steps = [b[0] - a[0] for a, b in zip(line, line[1:], strict=False)]
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(line)]
     assert len(line) == 46 and steps == pytest.approx([2.0] * 45)
 
 
@@ -37,7 +38,7 @@ def test_great_circle_across_the_pacific_is_continuous() -> None:
     line = great_circle((170.0, 0.0), (-170.0, 0.0))
     lons = [lon for lon, _ in line]
     assert lons[0] == 170.0 and lons[-1] == pytest.approx(190.0)
-    assert all(abs(b - a) < 10 for a, b in zip(lons, lons[1:], strict=False))
+    assert all(abs(b - a) < 10 for a, b in itertools.pairwise(lons))
 
 
 def test_distance_beijing_moscow() -> None:
@@ -77,7 +78,10 @@ def test_continuous_collection_fixes_polygons() -> None:
             {
                 "type": "Feature",
                 "properties": {"name": "x"},
-                "geometry": {"type": "Polygon", "coordinates": [[[179, 1], [-179, 1], [-179, 2], [179, 1]]]},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[179, 1], [-179, 1], [-179, 2], [179, 1]]],
+                },
             }
         ],
     }
@@ -103,7 +107,13 @@ def test_locate_prefers_own_coordinates_then_capital_then_city_then_mean() -> No
     found = locate(oblast, capitals, centres)
     assert found is not None and found.point == (128.5, 50.3)
     assert found.method == "mean of 3 cities in the data"
-    district = Place("d", "Daoli", "district", region=REGION + "cn-hl", city_point=((126.6, 45.7), CITY + "cn-harbin"))
+    district = Place(
+        "d",
+        "Daoli",
+        "district",
+        region=REGION + "cn-hl",
+        city_point=((126.6, 45.7), CITY + "cn-harbin"),
+    )
     found = locate(district, capitals, centres)
     assert found is not None and found.method == "containing city (cn-harbin)"
     county = Place("c", "Xunke", "district", region=REGION + "ru-amu")

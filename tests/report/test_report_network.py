@@ -126,21 +126,50 @@ ID = "https://w3id.org/paradiplo/id/"
 def report_data() -> ReportData:
     """Hand-made report data: Harbin and Heilongjiang, Khabarovsk and its krai, three ties."""
     places = {
-        ID + "city/cn-harbin": Place(ID + "city/cn-harbin", "Harbin", "city", CN, ID + "region/cn-hl", point=(126.65, 45.75)),
+        ID + "city/cn-harbin": Place(
+            ID + "city/cn-harbin", "Harbin", "city", CN, ID + "region/cn-hl", point=(126.65, 45.75)
+        ),
         ID + "region/cn-hl": Place(ID + "region/cn-hl", "Heilongjiang", "region", CN),
-        ID + "city/ru-khabarovsk": Place(ID + "city/ru-khabarovsk", "Khabarovsk", "city", RU, ID + "region/ru-kha", point=(135.08, 48.48)),
+        ID + "city/ru-khabarovsk": Place(
+            ID + "city/ru-khabarovsk",
+            "Khabarovsk",
+            "city",
+            RU,
+            ID + "region/ru-kha",
+            point=(135.08, 48.48),
+        ),
         ID + "region/ru-kha": Place(ID + "region/ru-kha", "Khabarovsk Krai", "region", RU),
     }
     areas = {
         CN: Area(CN, "China", "CN", "Country"),
         RU: Area(RU, "Russia", "RU", "Country"),
         US: Area(US, "United States", "US", "Country"),
-        ID + "region/cn-hl": Area(ID + "region/cn-hl", "Heilongjiang", "CN-HL", "SubnationalRegion"),
-        ID + "region/ru-kha": Area(ID + "region/ru-kha", "Khabarovsk Krai", "RU-KHA", "SubnationalRegion"),
+        ID + "region/cn-hl": Area(
+            ID + "region/cn-hl", "Heilongjiang", "CN-HL", "SubnationalRegion"
+        ),
+        ID + "region/ru-kha": Area(
+            ID + "region/ru-kha", "Khabarovsk Krai", "RU-KHA", "SubnationalRegion"
+        ),
     }
     ties = [
-        Tie(ID + "tie/a", ID + "city/cn-harbin", ID + "city/ru-khabarovsk", ("city",), ("sister",), ("1993-06-15",), ("s1", "s2")),
-        Tie(ID + "tie/b", ID + "region/cn-hl", ID + "region/ru-kha", ("region",), ("sister", "partner"), ("1995-05-19", "1992"), ("s1",)),
+        Tie(
+            ID + "tie/a",
+            ID + "city/cn-harbin",
+            ID + "city/ru-khabarovsk",
+            ("city",),
+            ("sister",),
+            ("1993-06-15",),
+            ("s1", "s2"),
+        ),
+        Tie(
+            ID + "tie/b",
+            ID + "region/cn-hl",
+            ID + "region/ru-kha",
+            ("region",),
+            ("sister", "partner"),
+            ("1995-05-19", "1992"),
+            ("s1",),
+        ),
         Tie(ID + "tie/c", ID + "city/cn-harbin", ID + "region/ru-kha", ("mixed",), (), (), ("s3",)),
     ]
     return ReportData(get_scope("china-russia"), 3, ties, places, areas, [], {}, {}, {}, {})
@@ -168,7 +197,9 @@ def test_build_graph_carries_the_export_attributes() -> None:
         "established_disputed": True,
         "established": "1992",
     }
-    assert "established" not in graph.edges[ID + "city/cn-harbin", ID + "region/ru-kha", ID + "tie/c"]
+    assert (
+        "established" not in graph.edges[ID + "city/cn-harbin", ID + "region/ru-kha", ID + "tie/c"]
+    )
     assert [(r.key, r.ties) for r in region_ranking(graph, "CN")] == [("CN-HL", 3)]
     assert [(r.key, r.ties) for r in region_ranking(graph, "RU")] == [("RU-KHA", 3)]
 

@@ -22,7 +22,15 @@ from .conftest import REPO
 
 COUNTRY = "https://w3id.org/paradiplo/id/country/"
 
-FIGURES = ("map", "timeline-level", "timeline-macroregion", "rank-places", "rank-partner-countries", "rank-regions-cn", "rank-regions-ru")
+FIGURES = (
+    "map",
+    "timeline-level",
+    "timeline-macroregion",
+    "rank-places",
+    "rank-partner-countries",
+    "rank-regions-cn",
+    "rank-regions-ru",
+)
 
 
 def count(store_dir: Path, sparql: str) -> int:
@@ -53,9 +61,16 @@ def test_report_writes_html_figures_and_network_files(china_russia_report: Repor
     assert china_russia_report.interactive
 
 
-def test_network_files_have_one_edge_per_tie(china_russia_report: ReportResult, report_store: Path) -> None:
-    ties = count(report_store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ {scoped('cn', 'ru')} }}")
-    places = count(report_store, f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {scoped('cn', 'ru')} ?t pd:party ?p }}")
+def test_network_files_have_one_edge_per_tie(
+    china_russia_report: ReportResult, report_store: Path
+) -> None:
+    ties = count(
+        report_store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ {scoped('cn', 'ru')} }}"
+    )
+    places = count(
+        report_store,
+        f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {scoped('cn', 'ru')} ?t pd:party ?p }}",
+    )
     assert ties > 100  # the registry alone has 132 China-Russia ties
     assert china_russia_report.ties == ties
     for path, read in (("ties.graphml", nx.read_graphml), ("ties.gexf", nx.read_gexf)):
@@ -89,16 +104,24 @@ def test_timeline_counts_every_dated_tie(report_store: Path) -> None:
 
 def test_page_content(china_russia_report: ReportResult) -> None:
     page = china_russia_report.html.read_text(encoding="utf-8")
-    for marker in ('id="pd-map"', 'id="pd-map-data"', 'id="pd-countries"', 'id="timeline-level"',
-                   'id="timeline-macroregion"', 'id="network"', 'id="reproduction"', "Leaflet 1.9.4"):
+    for marker in (
+        'id="pd-map"',
+        'id="pd-map-data"',
+        'id="pd-countries"',
+        'id="timeline-level"',
+        'id="timeline-macroregion"',
+        'id="network"',
+        'id="reproduction"',
+        "Leaflet 1.9.4",
+    ):
         assert marker in page, marker
     # The published figures of the sources, with their sources.
-    figures = page[page.index("<h3>Published figures</h3>"):]
+    figures = page[page.index("<h3>Published figures</h3>") :]
     figures = figures[: figures.index("</table>")]
-    assert "<td class=\"num\">66</td>" in figures and "China Daily" in figures
-    assert "<td class=\"num\">122</td>" in figures and "Makeeva" in figures
+    assert '<td class="num">66</td>' in figures and "China Daily" in figures
+    assert '<td class="num">122</td>' in figures and "Makeeva" in figures
     # Disagreeing dates stay visible.
-    disputes = page[page.index("Dates the sources disagree on"):]
+    disputes = page[page.index("Dates the sources disagree on") :]
     assert "Shenyang" in disputes[: disputes.index("</table>")]
     # Nothing is fetched: no remote src/href, no CSS import or remote url().
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.IGNORECASE)
@@ -107,7 +130,9 @@ def test_page_content(china_russia_report: ReportResult) -> None:
     assert "<link" not in page.lower()
 
 
-def test_fallback_to_the_static_map_without_vendor_files(report_store: Path, tmp_path: Path) -> None:
+def test_fallback_to_the_static_map_without_vendor_files(
+    report_store: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "no-vendor"
     empty.mkdir()
     with DataDir(report_store).open() as store:
@@ -123,10 +148,23 @@ def test_fallback_to_the_static_map_without_vendor_files(report_store: Path, tmp
 def test_cli_report_for_china_us(report_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "cn-us"
     result = CliRunner().invoke(
-        cli, ["--data-dir", str(report_store), "--root", str(REPO), "report", "--scope", "china-us", "--out", str(out)]
+        cli,
+        [
+            "--data-dir",
+            str(report_store),
+            "--root",
+            str(REPO),
+            "report",
+            "--scope",
+            "china-us",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
-    ties = count(report_store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ {scoped('cn', 'us')} }}")
+    ties = count(
+        report_store, f"SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ {scoped('cn', 'us')} }}"
+    )
     assert f"{ties} ties" in result.output and "7/7" in result.output
     graph = nx.read_graphml(out / "ties.graphml")
     assert graph.number_of_edges() == ties
@@ -148,6 +186,8 @@ def test_cli_report_usage_errors(args: list[str], code: int, message: str) -> No
 
 
 def test_cli_report_without_a_store_is_a_clean_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "none"), "report", "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "none"), "report", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output and result.output.startswith("Error:")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from paradiplo.report.topojson import Topology, TopoJSONError, load, polygons
+from paradiplo.report.topojson import TopoJSONError, Topology, load, polygons
 
 # Two squares sharing the edge x=2 in quantized coordinates (0..4 by 0..4):
 #   arc 0: (2,0) -> (2,4)                   the shared edge
@@ -58,7 +58,12 @@ def test_polygons_join_arcs_and_reverse_negative_indexes() -> None:
     assert right["geometry"]["coordinates"] == [RIGHT]
     assert both["geometry"] == {"type": "MultiPolygon", "coordinates": [[LEFT], [RIGHT]]}
     # ~2 is arc 2 reversed.
-    assert line["geometry"]["coordinates"] == [[11.0, 21.0], [12.0, 21.0], [12.0, 20.0], [11.0, 20.0]]
+    assert line["geometry"]["coordinates"] == [
+        [11.0, 21.0],
+        [12.0, 21.0],
+        [12.0, 20.0],
+        [11.0, 20.0],
+    ]
     # Points are quantized but not delta-encoded.
     assert point["geometry"] == {"type": "Point", "coordinates": [12.0, 22.0]}
     assert empty["geometry"] is None

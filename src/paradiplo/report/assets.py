@@ -36,7 +36,11 @@ class Assets:
 
     def missing(self) -> list[str]:
         """The vendored files that were not found, relative to the vendor directory."""
-        wanted = {LEAFLET_JS: self.leaflet_js, LEAFLET_CSS: self.leaflet_css, COUNTRIES: self.countries}
+        wanted = {
+            LEAFLET_JS: self.leaflet_js,
+            LEAFLET_CSS: self.leaflet_css,
+            COUNTRIES: self.countries,
+        }
         return [str(rel) for rel, found in wanted.items() if found is None]
 
 

@@ -20,7 +20,11 @@ from paradiplo.report.scope import Scope
 from paradiplo.store import SelectResult, Store, Term
 
 LEVELS = {str(PD.CityLevel): "city", str(PD.RegionLevel): "region", str(PD.MixedLevel): "mixed"}
-KINDS = {str(PD.SisterTie): "sister", str(PD.FriendshipTie): "friendship", str(PD.PartnerTie): "partner"}
+KINDS = {
+    str(PD.SisterTie): "sister",
+    str(PD.FriendshipTie): "friendship",
+    str(PD.PartnerTie): "partner",
+}
 UNKNOWN_LEVEL = "unknown"
 _YEAR = re.compile(r"^(-?\d{4,})")
 
@@ -77,7 +81,7 @@ def year_of(date: str) -> int | None:
 
 
 def decimal_year(date: str) -> float | None:
-    """A date as a fractional year for plotting: 2004-10-26 -> 2004.82; a bare year -> its middle."""
+    """A date as a fractional year for plotting: 2004-10-26 -> 2004.82, a bare year -> mid-year."""
     parts = date.split("-")
     try:
         year = int(parts[0])
@@ -256,7 +260,15 @@ def _ties(store: Store, scope: Scope) -> list[Tie]:
         levels = tuple(LEVELS.get(v, local_name(v)) for v in _words(row["levels"]))
         kinds = tuple(KINDS.get(v, local_name(v)) for v in _words(row["kinds"]))
         ties.append(
-            Tie(tie.value, first, second, levels, kinds, _words(row["dates"]), _words(row["sources"]))
+            Tie(
+                tie.value,
+                first,
+                second,
+                levels,
+                kinds,
+                _words(row["dates"]),
+                _words(row["sources"]),
+            )
         )
     return sorted(ties, key=lambda t: t.iri)
 
@@ -325,7 +337,11 @@ def _figures(store: Store) -> list[Figure]:
 
 def _sources(store: Store) -> dict[str, str]:
     rows = _rows(_select(store, queries.SOURCES))
-    return {s.value: _text(r["name"]) or local_name(s.value) for r in rows if (s := r["source"])}
+    return {
+        s.value: _text(r["name"]) or _text(r["fullTitle"]) or local_name(s.value)
+        for r in rows
+        if (s := r["source"])
+    }
 
 
 def _date_sources(store: Store, scope: Scope) -> dict[str, list[tuple[str, str]]]:
@@ -347,7 +363,9 @@ def _centres(store: Store) -> dict[str, tuple[LonLat, int]]:
     out = {}
     for row in _rows(_select(store, queries.REGION_CENTRES)):
         region = _text(row["region"])
-        values = [_float(row[k]) for k in ("meanLat", "meanLong", "meanLong360", "westmost", "eastmost")]
+        values = [
+            _float(row[k]) for k in ("meanLat", "meanLong", "meanLong360", "westmost", "eastmost")
+        ]
         n = int(_text(row["cities"]) or 0)
         if region is None or n == 0 or any(v is None for v in values):
             continue

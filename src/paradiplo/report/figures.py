@@ -11,24 +11,28 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-from paradiplo.report.data import Figure as PublishedFigure  # noqa: E402
-from paradiplo.report.data import local_name  # noqa: E402
-from paradiplo.report.geo import continuous_ring  # noqa: E402
-from paradiplo.report.maplayer import MapLayer  # noqa: E402
-from paradiplo.report.network import PlaceMeasure, Rank  # noqa: E402
-from paradiplo.report.timeline import Timeline  # noqa: E402
-from paradiplo.report.topojson import Ring  # noqa: E402
+from paradiplo.report.data import Figure as PublishedFigure
+from paradiplo.report.data import local_name
+from paradiplo.report.geo import continuous_ring
+from paradiplo.report.maplayer import MapLayer
+from paradiplo.report.network import PlaceMeasure, Rank
+from paradiplo.report.timeline import Timeline
+from paradiplo.report.topojson import Ring
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 LEVEL_COLORS = {
     "region": "#d95f02",
@@ -39,7 +43,7 @@ LEVEL_COLORS = {
 PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 TOTAL_COLOR = "#222222"
 LAND, BORDER, SEA = "#e6e2d8", "#ffffff", "#dcebf5"
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "paradiplo", "font.size": 9}
+_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "paradiplo", "font.size": 9}
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,9 @@ def _draw_lines(ax: Axes, layer: MapLayer) -> None:
             segments.append([(x + copy, y) for x, y in xy])
             colors.append(LEVEL_COLORS.get(line.tie.level, LEVEL_COLORS["unknown"]))
     alpha = 0.8 if len(segments) < 300 else 0.35
-    ax.add_collection(LineCollection(segments, colors=colors, linewidths=0.9, alpha=alpha, zorder=2))
+    ax.add_collection(
+        LineCollection(segments, colors=colors, linewidths=0.9, alpha=alpha, zorder=2)
+    )
 
 
 def _draw_points(
@@ -224,8 +230,14 @@ def draw_timeline(
             base = [b + c for b, c in zip(base, clean, strict=True)]
             if any(disputed):
                 top.bar(
-                    x, disputed, 0.8, bottom=base, color=colors[name], hatch="////",
-                    edgecolor="white", linewidth=0,
+                    x,
+                    disputed,
+                    0.8,
+                    bottom=base,
+                    color=colors[name],
+                    hatch="////",
+                    edgecolor="white",
+                    linewidth=0,
                 )
                 base = [b + d for b, d in zip(base, disputed, strict=True)]
         if any(base):
@@ -236,7 +248,9 @@ def draw_timeline(
             handles, _ = top.get_legend_handles_labels()
             if timeline.disputed_total:
                 handles.append(
-                    Patch(facecolor="#999999", hatch="////", edgecolor="white", label="date disputed")
+                    Patch(
+                        facecolor="#999999", hatch="////", edgecolor="white", label="date disputed"
+                    )
                 )
             top.legend(handles=handles, loc="upper left", fontsize=8, ncols=2)
         _cumulative(bottom, timeline, colors)
@@ -254,7 +268,10 @@ def draw_timeline(
 def _cumulative(ax: Axes, timeline: Timeline, colors: dict[str, str]) -> None:
     years = timeline.years
     if not years:
-        ax.text(0.5, 0.5, "no dated ties", transform=ax.transAxes, ha="center")
+        ax.text(
+            0.5, 0.5, "no tie in this scope has a stated date", transform=ax.transAxes, ha="center"
+        )
+        ax.set_xticks([])
         return
     xs = [*years, years[-1] + 1]
     for name in timeline.series:
@@ -290,7 +307,9 @@ def _overlay(
             fontsize=7,
         )
     if any(f.measure == "AgreementCount" for f in shown):
-        ax.scatter([], [], marker="s", color="white", edgecolors="black", label="published: agreements")
+        ax.scatter(
+            [], [], marker="s", color="white", edgecolors="black", label="published: agreements"
+        )
     if any(f.measure != "AgreementCount" for f in shown):
         ax.scatter([], [], marker="o", color="white", edgecolors="black", label="published: ties")
     return shown

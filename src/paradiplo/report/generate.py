@@ -118,7 +118,9 @@ def generate(
         layer=layer,
         assets=found,
         countries=countries,
-        map_svg=html.inline_svg(saved.svg.read_text(encoding="utf-8"), "map") if not found.interactive else "",
+        map_svg=html.inline_svg(saved.svg.read_text(encoding="utf-8"), "map")
+        if not found.interactive
+        else "",
         timelines=timelines,
         overlay=overlay,
         listed=listed,
@@ -215,14 +217,19 @@ def _timelines(
     scope = data.scope.title
 
     def short(iri: str) -> str:
-        return iri.rstrip("/").rsplit("/", 1)[-1]
+        name = source(iri)
+        return name if len(name) <= 40 else name[:39] + "…"
 
     by_level = timeline.by_level(data.ties)
 
     def level_color(f: Figure) -> str | None:
         if f.region:
             return None
-        return figures.LEVEL_COLORS.get(f.level or "", figures.TOTAL_COLOR) if f.level else figures.TOTAL_COLOR
+        return (
+            figures.LEVEL_COLORS.get(f.level or "", figures.TOTAL_COLOR)
+            if f.level
+            else figures.TOTAL_COLOR
+        )
 
     by_macro = timeline.build(data.ties, _macro_series(data))
     macro_colors = figures.series_colors(by_macro.series)
@@ -236,7 +243,12 @@ def _timelines(
 
     out = []
     for name, caption, line, color in (
-        ("timeline-level", f"{scope}: ties established per year and cumulative, by level", by_level, level_color),
+        (
+            "timeline-level",
+            f"{scope}: ties established per year and cumulative, by level",
+            by_level,
+            level_color,
+        ),
         (
             "timeline-macroregion",
             f"{scope}: by macro-region of the party in {data.label(data.scope.home)}",
@@ -247,7 +259,9 @@ def _timelines(
         figure = figures.draw_timeline(line, overlay, caption, color, short)
         saved = figures.save(figure, out_dir, name)
         written += [saved.png, saved.svg]
-        out.append((name, caption, line, html.inline_svg(saved.svg.read_text(encoding="utf-8"), name)))
+        out.append(
+            (name, caption, line, html.inline_svg(saved.svg.read_text(encoding="utf-8"), name))
+        )
     return out
 
 
@@ -290,7 +304,9 @@ def _rankings(
             )
         )
     saved = figures.save(
-        figures.draw_ranking(figures.place_rows(measures, top_n), f"Places by number of ties (top {top_n})"),
+        figures.draw_ranking(
+            figures.place_rows(measures, top_n), f"Places by number of ties (top {top_n})"
+        ),
         out_dir,
         "rank-places",
     )
@@ -332,7 +348,18 @@ def _summary(graph: nx.MultiGraph) -> dict[str, str]:
 def _write_places_csv(
     measures: list[network.PlaceMeasure], graph: nx.MultiGraph, path: Path
 ) -> Path:
-    columns = ("iri", "label", "country", "type", "region", "lat", "long", "point", "degree", "betweenness")
+    columns = (
+        "iri",
+        "label",
+        "country",
+        "type",
+        "region",
+        "lat",
+        "long",
+        "point",
+        "degree",
+        "betweenness",
+    )
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)

@@ -8,6 +8,7 @@ line crosses the frame's edge when that is possible.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -110,7 +111,7 @@ def central_meridian(lines: Iterable[Sequence[LonLat]]) -> float:
         return 0.0
     covered = _merge([*intervals, *((lo + 360, hi + 360) for lo, hi in intervals)])
     gap_start, gap_width = 0.0, -1.0
-    for (_, end), (start, _) in zip(covered, covered[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(covered):
         if start - end > gap_width:
             gap_start, gap_width = end, start - end
     if gap_width <= 0:

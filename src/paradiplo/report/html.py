@@ -16,13 +16,16 @@ from typing import Any
 
 from paradiplo import __version__
 from paradiplo.report import assets
-from paradiplo.report.data import Figure, ReportData, Tie, local_name
+from paradiplo.report.data import Figure, ReportData, Tie
 from paradiplo.report.figures import LEVEL_COLORS
 from paradiplo.report.maplayer import MapLayer
 from paradiplo.report.network import Betweenness, PlaceMeasure, Rank
 from paradiplo.report.timeline import Timeline
 from paradiplo.reproduce import Report as Reproduction
 from paradiplo.reproduce import summary as reproduction_summary
+
+MAX_LISTED = 500
+"""Longest list of places or ties written into the page (the CSV and GraphML hold all)."""
 
 
 @dataclass
@@ -85,18 +88,32 @@ def inline_svg(svg: str, prefix: str) -> str:
     body = svg[start:] if start >= 0 else svg
     ids = set(re.findall(r'\bid="([^"]+)"', body))
     if ids:
-        pattern = re.compile(r'(\bid="|#)(' + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r')(?=["\)])')
+        pattern = re.compile(
+            r'(\bid="|#)('
+            + "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+            + r')(?=["\)])'
+        )
         body = pattern.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", body)
     return body
 
 
-def _table(head: Sequence[str], rows: Iterable[Sequence[object]], numeric: set[int] | None = None, cls: str = "") -> str:
+def _table(
+    head: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: set[int] | None = None,
+    cls: str = "",
+) -> str:
     numeric = numeric or set()
-    th = "".join(f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>" for i, h in enumerate(head))
+    th = "".join(
+        f'<th class="num">{esc(h)}</th>' if i in numeric else f"<th>{esc(h)}</th>"
+        for i, h in enumerate(head)
+    )
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="num">{esc(v)}</td>' if i in numeric else f"<td>{v if isinstance(v, Raw) else esc(v)}</td>"
+            f'<td class="num">{esc(v)}</td>'
+            if i in numeric
+            else f"<td>{v if isinstance(v, Raw) else esc(v)}</td>"
             for i, v in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
@@ -113,8 +130,10 @@ class Raw(str):
 
 def tie_popup(tie: Tie, data: ReportData) -> str:
     """Parties, level, kinds, dates (with their sources where they disagree) and sources."""
-    parts = [f"<b>{esc(data.label(tie.first))} – {esc(data.label(tie.second))}</b>"]
-    parts.append(f"level: {esc(tie.level)}" + (f"; kind: {esc(', '.join(tie.kinds))}" if tie.kinds else ""))
+    parts = [f"<b>{esc(data.label(tie.first))} \N{EN DASH} {esc(data.label(tie.second))}</b>"]
+    parts.append(
+        f"level: {esc(tie.level)}" + (f"; kind: {esc(', '.join(tie.kinds))}" if tie.kinds else "")
+    )
     if tie.dates:
         dated = data.date_sources.get(tie.iri)
         if dated and tie.disputed:
@@ -136,7 +155,9 @@ def _place_popup(iri: str, data: ReportData, degree: int) -> str:
     located = data.located.get(iri)
     parts = [f"<b>{esc(data.label(iri))}</b>"]
     if place is not None:
-        where = ", ".join(esc(data.label(x)) for x in (place.region, place.country) if x and x != iri)
+        where = ", ".join(
+            esc(data.label(x)) for x in (place.region, place.country) if x and x != iri
+        )
         parts.append(f"{esc(place.kind)}" + (f" in {where}" if where else ""))
     parts.append(f"ties in this report: {degree}")
     if located is not None:
@@ -194,7 +215,11 @@ def _rounded(collection: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"name": f["properties"].get("name", "")}, "geometry": walk(f["geometry"])}
+            {
+                "type": "Feature",
+                "properties": {"name": f["properties"].get("name", "")},
+                "geometry": walk(f["geometry"]),
+            }
             for f in collection["features"]
         ],
     }
@@ -228,11 +253,18 @@ def render(page: Page, degrees: dict[str, int]) -> str:
         _footer(page),
     ]
     if interactive:
-        body.append(_json_script("pd-countries", _rounded(page.countries) if page.countries else {"type": "FeatureCollection", "features": []}))
+        body.append(
+            _json_script(
+                "pd-countries",
+                _rounded(page.countries)
+                if page.countries
+                else {"type": "FeatureCollection", "features": []},
+            )
+        )
         body.append(_json_script("pd-map-data", map_data(page, degrees)))
         body.append(_inline_script(assets.own("report.js")))
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         + "\n".join(head)
         + "\n</head>\n<body>\n"
         + "\n".join(body)
@@ -245,7 +277,7 @@ def _header(page: Page, title: str) -> str:
     dated = sum(1 for t in data.ties if t.dates)
     facts = (
         f"{data.tie_count} ties between {len(data.places)} places; {dated} with a stated date; "
-        f"{len(data.figures)} published tie/agreement counts in the graph."
+        f"{len(page.listed)} published tie/agreement counts for this scope."
     )
     nav = "".join(
         f'<a href="#{i}">{esc(t)}</a>'
@@ -292,13 +324,18 @@ def _map_section(page: Page, interactive: bool) -> str:
         )
     if layer.unlocated:
         note += f"; {len(layer.unlocated)} not drawn because a party has no point (listed below)"
-    parts.append(f'<p class="note">{esc(note)}. Colour = level; click a line for parties, level, dates and sources.</p>')
+    parts.append(
+        f'<p class="note">{esc(note)}. Colour = level; click a line for its parties, level, '
+        "dates and sources.</p>"
+    )
     representative = sorted(
         (data.label(iri), loc.method)
         for iri, loc in data.located.items()
         if loc.method != "own coordinates"
     )
     if representative:
+        shown = representative[:MAX_LISTED]
+        more = len(representative) - len(shown)
         parts.append(
             f"<details><summary>{len(representative)} places drawn at a representative point "
             "(regions and districts have no coordinates of their own)</summary>"
@@ -306,19 +343,24 @@ def _map_section(page: Page, interactive: bool) -> str:
             "(pd:capitalOf) if the data names one; else, for a district, the city containing "
             "it; else, for a region, the mean position of its cities in the data (a rough "
             "centre, not a centroid of the territory); else the point of its first-level unit.</p>"
-            + _table(("place", "point"), representative)
+            + _table(("place", "point"), shown)
+            + (f'<p class="note">… and {more} more (see places.csv).</p>' if more else "")
             + "</details>"
         )
     if layer.unlocated:
-        rows = [
-            (data.label(t.first), data.label(t.second), t.level)
-            for t in layer.unlocated
-        ]
-        unplaced = sorted({data.label(p) for t in layer.unlocated for p in (t.first, t.second) if p not in data.located})
+        rows = [(data.label(t.first), data.label(t.second), t.level) for t in layer.unlocated]
+        unplaced = sorted(
+            {
+                data.label(p)
+                for t in layer.unlocated
+                for p in (t.first, t.second)
+                if p not in data.located
+            }
+        )
         parts.append(
             f"<details><summary>{len(rows)} ties not drawn: no point for "
             f"{esc(', '.join(unplaced[:12]))}{' …' if len(unplaced) > 12 else ''}</summary>"
-            + _table(("party", "party", "level"), rows[:500])
+            + _table(("party", "party", "level"), rows[:MAX_LISTED])
             + "</details>"
         )
     parts.append(f'<p class="note">Static figure for papers: {_links("map")}.</p></section>')
@@ -326,7 +368,7 @@ def _map_section(page: Page, interactive: bool) -> str:
 
 
 def _links(name: str) -> str:
-    return f'<a href="{esc(name)}.png">{esc(name)}.png</a>, <a href="{esc(name)}.svg">{esc(name)}.svg</a>'
+    return ", ".join(f'<a href="{esc(name)}.{ext}">{esc(name)}.{ext}</a>' for ext in ("png", "svg"))
 
 
 def _timeline_section(page: Page) -> str:
@@ -364,7 +406,17 @@ def _timeline_section(page: Page) -> str:
         ]
         parts.append(
             _table(
-                ("figure", "value", "measure", "level", "region", "as of", "source", "quote", "drawn"),
+                (
+                    "figure",
+                    "value",
+                    "measure",
+                    "level",
+                    "region",
+                    "as of",
+                    "source",
+                    "quote",
+                    "drawn",
+                ),
                 rows,
                 {1},
             )
@@ -372,7 +424,8 @@ def _timeline_section(page: Page) -> str:
         if not data.scope.countries:
             parts.append(
                 '<p class="note">Published counts refer to particular pairs of countries, so '
-                "none is drawn on the all-ties timeline; see the china-russia and china-us reports.</p>"
+                "none is drawn on the all-ties timeline; see the china-russia and china-us "
+                "reports.</p>"
             )
     else:
         parts.append('<p class="note">No published tie or agreement count for this scope.</p>')
@@ -390,7 +443,10 @@ def _per_year_table(timeline: Timeline, element_id: str) -> str:
         return ""
     head = ["year", *timeline.series, "disputed", "all", "cumulative"]
     per = {s: timeline.per_year(s) for s in timeline.series}
-    disputed = [sum(col) for col in zip(*(timeline.disputed_per_year(s) for s in timeline.series), strict=True)]
+    disputed = [
+        sum(col)
+        for col in zip(*(timeline.disputed_per_year(s) for s in timeline.series), strict=True)
+    ]
     cumulative = timeline.cumulative()
     rows = []
     for i, year in enumerate(timeline.years):
@@ -416,9 +472,8 @@ def _disputes(page: Page) -> str:
         stated = data.date_sources.get(tie.iri, [(d, "") for d in tie.dates])
         by = "; ".join(f"{d} ({data.label(s)})" if s else d for d, s in stated)
         rows.append((data.label(tie.first), data.label(tie.second), tie.earliest or "", by))
-    return (
-        f"<h3>Dates the sources disagree on ({len(disputed)})</h3>"
-        + _table(("party", "party", "used (earliest)", "stated dates and sources"), rows)
+    return f"<h3>Dates the sources disagree on ({len(disputed)})</h3>" + _table(
+        ("party", "party", "used (earliest)", "stated dates and sources"), rows
     )
 
 
@@ -438,8 +493,7 @@ def _network_section(page: Page) -> str:
         "(pd:locatedIn), a region's own ties count for itself.</p>"
     )
     rows = [
-        (m.label, m.country, m.degree, f"{m.betweenness:.4f}")
-        for m in page.measures[: page.top_n]
+        (m.label, m.country, m.degree, f"{m.betweenness:.4f}") for m in page.measures[: page.top_n]
     ]
     parts.append(f"<h3>Places by number of ties (top {page.top_n})</h3>")
     parts.append(_table(("place", "country", "degree", "betweenness"), rows, {2, 3}))
@@ -457,7 +511,9 @@ def _network_section(page: Page) -> str:
             + "</div>"
         )
     parts.append("</div>")
-    downloads = ", ".join(f'<a href="{esc(path)}">{esc(label)}</a>' for label, path in page.downloads)
+    downloads = ", ".join(
+        f'<a href="{esc(path)}">{esc(label)}</a>' for label, path in page.downloads
+    )
     parts.append(
         f"<p>Downloads: {downloads}. Node attributes: label, country, type, region, "
         "region_label, macroregion, lat, long, point, degree, betweenness; edge attributes "
@@ -476,7 +532,9 @@ def _reproduction_section(page: Page) -> str:
     if report is None or not report.outcomes:
         parts.append(f'<p class="note">{esc(page.reproduction_note)}</p></section>')
         return "".join(parts)
-    parts.append(f'<p class="note">{esc(reproduction_summary(report))}. {esc(page.reproduction_note)}</p>')
+    parts.append(
+        f'<p class="note">{esc(reproduction_summary(report))}. {esc(page.reproduction_note)}</p>'
+    )
     rows = []
     for o in report.outcomes:
         status = _STATUS_CLASS.sub("", o.status)
@@ -492,7 +550,13 @@ def _reproduction_section(page: Page) -> str:
                 Raw(f'<span class="status-{status}">{esc(o.status)}</span>'),
             )
         )
-    parts.append(_table(("pack", "source", "finding", "expected", "got", "tier", "status"), rows, cls="reproduction"))
+    parts.append(
+        _table(
+            ("pack", "source", "finding", "expected", "got", "tier", "status"),
+            rows,
+            cls="reproduction",
+        )
+    )
     parts.append("</section>")
     return "".join(parts)
 
@@ -517,8 +581,3 @@ def _footer(page: Page) -> str:
         f"<code>{esc(page.data.scope.name)}</code>; data graph licensed CC BY 4.0, third-party "
         f"facts and quotations keep their sources' terms.</p></footer>"
     )
-
-
-def short_iri(iri: str) -> str:
-    """The last segment of an IRI, for compact labels."""
-    return local_name(iri)

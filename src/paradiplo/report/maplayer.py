@@ -48,16 +48,18 @@ def _hash(iri: str) -> str:
 
 def build_layer(data: ReportData, max_lines: int = DEFAULT_MAX_LINES) -> MapLayer:
     """Great circles for the scope's ties whose two parties have points (sampled if many)."""
-    located, unlocated = [], []
+    located: list[Tie] = []
+    unlocated: list[Tie] = []
     for tie in data.ties:
         drawable = tie.first in data.located and tie.second in data.located
         (located if drawable else unlocated).append(tie)
     chosen = located
     if len(located) > max_lines:
-        chosen = sorted(sorted(located, key=lambda t: _hash(t.iri))[:max_lines], key=lambda t: t.iri)
+        chosen = sorted(
+            sorted(located, key=lambda t: _hash(t.iri))[:max_lines], key=lambda t: t.iri
+        )
     arcs = [
-        (t, great_circle(data.located[t.first].point, data.located[t.second].point))
-        for t in chosen
+        (t, great_circle(data.located[t.first].point, data.located[t.second].point)) for t in chosen
     ]
     center = central_meridian(line for _, line in arcs)
     lines = [MapLine(t, shift_into(line, center)) for t, line in arcs]

@@ -9,7 +9,7 @@ count ties, not places: a city tie counts for the province the city lies in (the
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,8 +201,3 @@ def _clean(graph: nx.MultiGraph) -> nx.MultiGraph:
         for u, v, key, attrs in graph.edges(keys=True, data=True)
     )
     return clean
-
-
-def top(rows: Iterable[Rank], n: int) -> list[Rank]:
-    """The first ``n`` rows."""
-    return list(rows)[:n]

@@ -100,7 +100,8 @@ WHERE {
 GROUP BY ?region"""
 """The mean position of each first-level unit's cities in the data (antimeridian-safe)."""
 
-REGION_CAPITALS = """SELECT ?region (MIN(CONCAT(STR(?lat), " ", STR(?long), " ", STR(?city))) AS ?point)
+REGION_CAPITALS = """SELECT ?region
+  (MIN(CONCAT(STR(?lat), " ", STR(?long), " ", STR(?city))) AS ?point)
 WHERE {
   ?city pd:capitalOf ?region ; geo:lat ?lat ; geo:long ?long .
   ?region a pd:SubnationalRegion .
@@ -123,12 +124,14 @@ def date_sources(scope: Scope) -> str:
     return DATE_SOURCES.format(scoped=_scoped(scope))
 
 
-SOURCES = """SELECT ?source (MIN(STR(?title)) AS ?name) WHERE {
+SOURCES = """SELECT ?source (MIN(STR(?label)) AS ?name) (MIN(STR(?title)) AS ?fullTitle) WHERE {
   { SELECT DISTINCT ?source WHERE { ?g prov:wasDerivedFrom ?source } }
-  OPTIONAL { ?source dct:title|rdfs:label ?title }
+  OPTIONAL { ?source rdfs:label ?label }
+  OPTIONAL { ?source dct:title ?title }
 }
 GROUP BY ?source"""
-"""Titles of the sources assertion graphs cite."""
+"""Short names (rdfs:label, e.g. "Makeeva 2023") and titles of the sources that assertion
+graphs cite."""
 
 FIGURES = """SELECT ?figure ?measure ?value ?source (MIN(STR(?q)) AS ?quote)
   (MIN(STR(?asOf0)) AS ?asOf) (MIN(STR(?level0)) AS ?level) (MIN(STR(?region0)) AS ?region)

@@ -44,8 +44,8 @@ class Scope:
 
 
 SCOPES: dict[str, Scope] = {
-    "china-russia": Scope("china-russia", "China–Russia", (CN, RU), CN, (RU,)),
-    "china-us": Scope("china-us", "China–United States", (CN, US), CN, (US,)),
+    "china-russia": Scope("china-russia", "China\N{EN DASH}Russia", (CN, RU), CN, (RU,)),
+    "china-us": Scope("china-us", "China\N{EN DASH}United States", (CN, US), CN, (US,)),
     "all": Scope("all", "All ties", (), CN, (RU, US)),
 }
 SCOPE_NAMES: tuple[str, ...] = tuple(SCOPES)

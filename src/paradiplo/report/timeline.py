@@ -58,7 +58,9 @@ class Timeline:
         return sum(sum(c.values()) for c in self.disputed.values())
 
 
-def build(ties: Iterable[Tie], series_of: Callable[[Tie], str], order: Sequence[str] = ()) -> Timeline:
+def build(
+    ties: Iterable[Tie], series_of: Callable[[Tie], str], order: Sequence[str] = ()
+) -> Timeline:
     """Count ``ties`` per year of their earliest date, in the series ``series_of`` gives.
 
     Series are listed in ``order`` first, then the others alphabetically; series with no

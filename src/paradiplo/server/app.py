@@ -101,6 +101,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
     routes = [
         Route("/", ui.index, methods=["GET", "HEAD"]),
         Route("/ui-config.json", ui.config_json, methods=["GET", "HEAD"]),
+        Route("/ui-prefixes.json", ui.prefixes_json, methods=["GET", "HEAD"]),
         Route("/sparql", sparql.endpoint, methods=ALL_METHODS),
         Route("/rdf-graphs", gsp.endpoint, methods=ALL_METHODS),
         Route("/.well-known/void", describe.void, methods=["GET", "HEAD"]),

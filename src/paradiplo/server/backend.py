@@ -10,6 +10,7 @@ concurrent readers see the old build or the new one, never a mix.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,9 @@ class WriteOutcome:
     build: Path | None
 
 
+log = logging.getLogger("paradiplo.server")
+
+
 class Backend:
     """Runs requests on the current build through the worker pool."""
 
@@ -59,9 +63,10 @@ class Backend:
         try:
             current = self.data.current()
         except StoreError as exc:
-            raise HttpError(503, str(exc)) from exc
+            log.error("%s", exc)
+            raise HttpError(503, "the store cannot be opened (see the server log)") from exc
         if current is None:
-            raise HttpError(503, f"no store yet in {self.data.path}: run `paradiplo build`")
+            raise HttpError(503, "no store has been built yet: run `paradiplo build`")
         return current
 
     def call(self, request: Request, build: Path | None = None) -> Reply:

@@ -179,6 +179,8 @@ def _assertions(rows: SelectResult, prov: SelectResult) -> list[Assertion]:
     for p, o, g in prov.rows:
         if p and o and g and g.value in found:
             found[g.value].statements.append((p.value, o))
+    for assertion in found.values():
+        assertion.statements.sort(key=lambda pair: (pair[0], pair[1].value))
     return list(found.values())
 
 

@@ -78,6 +78,7 @@ def ui_config(request: Request) -> dict[str, object]:
     return {
         "endpoint": "/sparql",
         "prefixes": PREFIXES,
+        "prefixesUrl": "/ui-prefixes.json",
         "defaultQuery": add_missing_prefixes(DEFAULT_QUERY),
         "examples": [e.__dict__ for e in request.app.state.examples],
         "maxRows": config.max_rows,
@@ -87,6 +88,11 @@ def ui_config(request: Request) -> dict[str, object]:
 async def config_json(request: Request) -> Response:
     """``/ui-config.json``."""
     return JSONResponse(ui_config(request))
+
+
+async def prefixes_json(request: Request) -> Response:
+    """``/ui-prefixes.json``: the project's prefixes in prefix.cc's format, for YASQE."""
+    return JSONResponse(PREFIXES)
 
 
 async def index(request: Request) -> Response:

@@ -99,7 +99,8 @@ class Stores:
             try:
                 store = ox.Store.read_only(str(Path(build) / STORE_SUBDIR))
             except OSError as exc:
-                raise Failure(503, f"the store cannot be opened: {exc}") from exc
+                print(f"paradiplo worker: cannot open {build}: {exc}", file=sys.stderr)
+                raise Failure(503, "the store cannot be opened (see the server log)") from exc
         self._open[build] = store
         while len(self._open) > KEEP_OPEN:
             del self._open[next(iter(self._open))]
@@ -118,9 +119,34 @@ def _named(iris: list[str] | None) -> list[ox.NamedNode | ox.BlankNode] | None:
 
 
 def _serialize(triples: Iterable[ox.Triple], key: str, request: Request) -> bytes:
-    body = ox.serialize(triples, format=RDF_FORMATS[key], prefixes=_prefixes(request, key))
+    listed = list(triples)
+    prefixes = _prefixes(request, key)
+    if prefixes:
+        prefixes = used_prefixes(listed, prefixes)
+    body = ox.serialize(listed, format=RDF_FORMATS[key], prefixes=prefixes)
     assert body is not None
     return body
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of ``triples`` uses, one name per namespace."""
+    namespaces: set[str] = set()
+    for triple in triples:
+        for node in (triple.subject, triple.predicate, triple.object):
+            if isinstance(node, ox.NamedNode):
+                namespaces.add(_namespace(node.value))
+            elif isinstance(node, ox.Literal):
+                namespaces.add(_namespace(node.datatype.value))
+    chosen: dict[str, str] = {}
+    for name, namespace in prefixes.items():
+        if namespace in namespaces and namespace not in chosen.values():
+            chosen[name] = namespace
+    return chosen
+
+
+def _namespace(iri: str) -> str:
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1]
 
 
 def _evaluate(store: ox.Store, request: Request) -> Any:
