@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import FIXTURES, MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,7 +11,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
+from paradiplo.content import Kind, discover
 from paradiplo.convert import TripleKey, from_graph, to_graph, to_rdflib
+from paradiplo.load import load_all
 from paradiplo.reason import (
     compare_with_reference,
     compile_rules,
@@ -207,3 +210,18 @@ def test_inconsistency_is_reported() -> None:
 def test_to_graph_round_trip_keeps_blank_nodes() -> None:
     triples = ox_triples(REASONING_DATA)
     assert set(from_graph(to_graph(triples))) == set(triples)
+
+
+@pytest.mark.repo_content
+def test_fast_path_equals_owlrl_on_the_encoded_sources() -> None:
+    """The ontology plus every source text's encoding (all of data/sources), not a sample."""
+    repo = Path(__file__).resolve().parents[1]
+    sources = [f for f in discover(repo).files if f.rel.startswith("data/sources")]
+    ontology = [f for f in discover(repo).files if f.kind is Kind.ONTOLOGY]
+    assert len(sources) >= 5
+    data = to_graph(q for loaded in load_all(sources) for q in loaded.quads)
+    comparison = compare_with_reference(
+        to_graph(q for loaded in load_all(ontology) for q in loaded.quads), data
+    )
+    assert comparison.equal, (sorted(comparison.missing)[:20], sorted(comparison.extra)[:20])
+    assert comparison.reference  # the sources do use the ontology's vocabulary

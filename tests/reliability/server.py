@@ -93,13 +93,7 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def command(self) -> list[str]:
-        args = [
-            sys.executable,
-            "/tmp/shim/serve_shim.py",
-            "--data-dir",
-            str(self.data_dir),
-            "serve",
-        ]
+        args = [sys.executable, "-m", "paradiplo", "--data-dir", str(self.data_dir), "serve"]
         args += ["--host", HOST, "--port", str(self.port)]
         for key, value in self.options.items():
             values = value if isinstance(value, list | tuple) else [value]

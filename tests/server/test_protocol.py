@@ -100,7 +100,10 @@ def test_select_in_xml_csv_and_tsv_parses_back(client: Client, repo_store: Path)
             lambda body: ET.fromstring(body).find(SRX + "boolean").text == "true",  # type: ignore[union-attr]
         ),
         ("text/csv", lambda body: body.decode().split() == ["_askResult", "true"]),
-        ("text/tab-separated-values", lambda body: body.decode().split() == ["?_askResult", "true"]),
+        (
+            "text/tab-separated-values",
+            lambda body: body.decode().split() == ["?_askResult", "true"],
+        ),
     ],
 )
 def test_ask_in_every_results_format(client: Client, accept: str, check: object) -> None:
@@ -145,8 +148,8 @@ def test_describe_answers_rdf(client: Client) -> None:
 def test_accept_q_values_choose_the_preferred_format(client: Client) -> None:
     accept = "text/csv;q=0.5, application/sparql-results+xml;q=0.9, application/json;q=0.1"
     assert client.query(TIES, accept).headers["content-type"] == "application/sparql-results+xml"
-    assert client.query(TIES, "text/*;q=0.8, */*;q=0.1").headers["content-type"].startswith(
-        "text/csv"
+    assert (
+        client.query(TIES, "text/*;q=0.8, */*;q=0.1").headers["content-type"].startswith("text/csv")
     )
     graph = client.query(CONSTRUCT, "application/sparql-results+json;q=1, */*;q=0.2")
     assert graph.headers["content-type"].startswith("text/turtle")
@@ -220,7 +223,9 @@ def test_dataset_parameters_set_the_default_and_named_graphs(
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     response = client.query(count, None, **{"default-graph-uri": ontology})
     (row,) = json_rows(response.content)
-    expected = expected_rows(repo_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}")
+    expected = expected_rows(
+        repo_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}"
+    )
     assert {row} == expected
 
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"

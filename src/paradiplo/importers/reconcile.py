@@ -774,11 +774,15 @@ class Reconciler:
             match, _ = match_city(self.gaz, country, key, region)
             if match is not None and match.city["geonameid"] == gid:
                 candidates.append(f"{prefix}-{key}-{region.split('-', 1)[1].lower()}")
-        taken = self.places.city_slugs | self._slug_owner.keys() | self._place_slugs
         for slug in candidates:
-            if slug not in taken:
+            if not self._slug_taken(slug):
                 return slug
         return f"{prefix}-{key}-{gid}"
+
+    def _slug_taken(self, slug: str) -> bool:
+        return slug in self.places.city_slugs or slug in self._slug_owner or (
+            slug in self._place_slugs
+        )
 
     # -- records -----------------------------------------------------------------------
     def records(self) -> Iterator[Record]:

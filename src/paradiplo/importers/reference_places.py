@@ -618,6 +618,7 @@ class Gazetteer:
 
     def __init__(self) -> None:
         self._cities: dict[int, list[GnCity]] = {}
+        self._countries: dict[int, dict[str, list[GnCity]]] = {}
         self._keys: dict[tuple[int, str], list[tuple[GnCity, str | None]]] = {}
         self._alt_keys: dict[int, set[str]] = {}
         self._names: dict[int, dict[tuple[str, str], list[GnCity]]] = {}
@@ -634,11 +635,18 @@ class Gazetteer:
         """Cities of one GeoNames country with the match key of their primary name."""
         if (threshold, country) not in self._keys:
             self._keys[(threshold, country)] = [
-                (city, match_key(city["name"]))
-                for city in self.cities(threshold)
-                if city["countrycode"] == country
+                (city, match_key(city["name"])) for city in self.of_country(threshold, country)
             ]
         return self._keys[(threshold, country)]
+
+    def of_country(self, threshold: int, country: str) -> list[GnCity]:
+        """Cities of one GeoNames country, by GeoNames id (the file is split once)."""
+        if threshold not in self._countries:
+            split: dict[str, list[GnCity]] = defaultdict(list)
+            for city in self.cities(threshold):
+                split[city["countrycode"]].append(city)
+            self._countries[threshold] = dict(split)
+        return self._countries[threshold].get(country, [])
 
     def alt_keys(self, city: GnCity) -> set[str]:
         """Match keys of a city's alternate names."""

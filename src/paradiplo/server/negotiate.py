@@ -80,31 +80,39 @@ class MediaRange:
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
-    """The media ranges of an Accept header; malformed entries are ignored."""
+    """The media ranges of an Accept header; malformed entries (bad q too) are ignored."""
     ranges = []
     for part in (header or "").split(","):
         fields = [f.strip() for f in part.split(";")]
         main, slash, sub = fields[0].lower().partition("/")
         if not slash or not main or not sub:
             continue
-        q = 1.0
+        q: float | None = 1.0
         for parameter in fields[1:]:
             name, _, value = parameter.partition("=")
             if name.strip().lower() == "q":
                 try:
                     q = min(max(float(value.strip()), 0.0), 1.0)
                 except ValueError:
-                    q = 0.0
-        ranges.append(MediaRange(main, sub, q))
+                    q = None
+        if q is not None:
+            ranges.append(MediaRange(main, sub, q))
     return ranges
 
 
 def quality(ranges: Sequence[MediaRange], offer: Offer) -> float:
-    """How much the client wants ``offer``: the q of the most specific range matching it."""
+    """How much the client wants ``offer``: the q of the most specific range matching it.
+
+    Wildcards match the offer's own media type only; an alias (``application/json`` for
+    SPARQL JSON results) counts when named exactly, so ``text/*`` does not pick XML results
+    through their ``text/xml`` alias.
+    """
     best_specificity, best_q = 0, 0.0
     for media_type in offer.types():
         for media_range in ranges:
             specificity = media_range.matches(media_type)
+            if media_type != offer.media_type and specificity < 3:
+                continue
             if specificity > best_specificity or (
                 specificity == best_specificity and specificity and media_range.q > best_q
             ):

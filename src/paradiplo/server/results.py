@@ -1,16 +1,17 @@
 """SPARQL results as bytes in the four protocol formats: JSON, XML, CSV and TSV.
 
-SELECT results reuse the serializers of ``paradiplo query`` (``query.to_json`` ...), so the
-command line and the endpoint write the same documents. The W3C defines no CSV/TSV form
-for ASK; like Jena, a one-column ``_askResult`` table is written.
+Standard library only: worker processes import this, and a worker replaced after a timeout
+should be ready in a fraction of a second, without loading rdflib. The W3C defines no
+CSV/TSV form for ASK; like Jena, a one-column ``_askResult`` table is written.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
-from paradiplo.query import to_csv, to_json, to_tsv
 from paradiplo.store import XSD_STRING, SelectResult, Term
 
 SRX = "http://www.w3.org/2005/sparql-results#"
@@ -25,6 +26,39 @@ def select_bytes(result: SelectResult, key: str) -> bytes:
     if key == "tsv":
         return to_tsv(result).encode()
     return to_xml(result).encode()
+
+
+def to_json(result: SelectResult) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    bindings = [
+        {name: term.to_json() for name, term in zip(result.variables, row, strict=True) if term}
+        for row in result.rows
+    ]
+    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+def to_csv(result: SelectResult) -> str:
+    """SPARQL 1.1 CSV: plain values, blank nodes as ``_:label``, CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow(_plain(term) for term in row)
+    return out.getvalue()
+
+
+def _plain(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return f"_:{term.value}" if term.kind == "bnode" else term.value
+
+
+def to_tsv(result: SelectResult) -> str:
+    """SPARQL 1.1 TSV: terms in N-Triples syntax."""
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if t is None else t.n3() for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
 
 
 def ask_bytes(value: bool, key: str) -> bytes:
@@ -45,27 +79,30 @@ def ask_bytes(value: bool, key: str) -> bytes:
 def to_xml(result: SelectResult) -> str:
     """SPARQL Query Results XML Format."""
     lines = ['<?xml version="1.0"?>', f'<sparql xmlns="{SRX}">', "  <head>"]
-    lines += [f"    <variable name={quoteattr(name)}/>" for name in result.variables]
+    lines += [f"    <variable name={_attribute(name)}/>" for name in result.variables]
     lines += ["  </head>", "  <results>"]
     for row in result.rows:
         lines.append("    <result>")
         for name, term in zip(result.variables, row, strict=True):
             if term is not None:
-                lines.append(f"      <binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
+                lines.append(f"      <binding name={_attribute(name)}>{_xml_term(term)}</binding>")
         lines.append("    </result>")
     lines += ["  </results>", "</sparql>"]
     return "\n".join(lines) + "\n"
 
 
+def _attribute(value: str) -> str:
+    return '"' + escape(value, quote=True) + '"'
+
+
 def _xml_term(term: Term) -> str:
+    text = escape(term.value, quote=False)
     if term.kind == "uri":
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{text}</uri>"
     if term.kind == "bnode":
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if term.kind == "triple":
-        return f"<literal>{escape(term.value)}</literal>"
-    if term.lang:
-        return f"<literal xml:lang={quoteattr(term.lang)}>{escape(term.value)}</literal>"
-    if term.datatype and term.datatype != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
+        return f"<bnode>{text}</bnode>"
+    if term.kind != "triple" and term.lang:
+        return f"<literal xml:lang={_attribute(term.lang)}>{text}</literal>"
+    if term.kind != "triple" and term.datatype and term.datatype != XSD_STRING:
+        return f"<literal datatype={_attribute(term.datatype)}>{text}</literal>"
+    return f"<literal>{text}</literal>"

@@ -249,26 +249,20 @@ def op_graph_get(stores: Stores, request: Request) -> Reply:
     return {"ok": True, "body": _serialize(triples, key, request)}
 
 
-def _working_copy(store: ox.Store) -> ox.Store:
-    """An in-memory copy of a build (named graphs and their merged default graph)."""
-    copy = ox.Store()
-    copy.bulk_extend(store.quads_for_pattern(None, None, None, None))
-    return copy
-
-
-def _default_triples(store: ox.Store) -> set[ox.Quad]:
-    return set(store.quads_for_pattern(None, None, None, DEFAULT))
-
-
 def _named_quads(store: ox.Store) -> set[ox.Quad]:
-    return {q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    """The quads of the named graphs (not the merged default graph a build also holds)."""
+    return {q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)}
 
 
-def _changes(before: set[ox.Quad], copy: ox.Store) -> Reply:
-    after = _named_quads(copy)
+def _merged(named: set[ox.Quad]) -> set[ox.Quad]:
+    """The default graph a build derives from its named graphs: their deduplicated merge."""
+    return {ox.Quad(q.subject, q.predicate, q.object) for q in named}
+
+
+def _changes(before: set[ox.Quad], after: set[ox.Quad]) -> Reply:
     if after == before:
         return {"ok": True, "changed": False}
-    body = ox.serialize(sorted(after, key=str), format=ox.RdfFormat.N_QUADS)
+    body = ox.serialize(after, format=ox.RdfFormat.N_QUADS)
     return {"ok": True, "changed": True, "nquads": body, "quads": len(after)}
 
 
@@ -278,21 +272,24 @@ def op_update(stores: Stores, request: Request) -> Reply:
     The default graph is the union of the named graphs, so an update must name the graph
     it writes to; one that edits the default graph directly is refused.
     """
-    copy = _working_copy(stores.get(request["build"]))
-    before_default, before_named = _default_triples(copy), _named_quads(copy)
+    before = _named_quads(stores.get(request["build"]))
+    default = _merged(before)
+    copy = ox.Store()
+    copy.extend(before)
+    copy.extend(default)
     try:
         copy.update(request["update"], prefixes=request.get("prefixes") or None)
     except SyntaxError as exc:
         raise Failure(400, f"update syntax error: {exc.msg or exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise Failure(400, f"update failed: {exc}") from exc
-    if _default_triples(copy) != before_default:
+    if set(copy.quads_for_pattern(None, None, None, DEFAULT)) != default:
         raise Failure(
             400,
             "the default graph is the read-only union of the named graphs: write into a "
             "named graph (INSERT DATA { GRAPH <g> { ... } }, WITH <g>, ...)",
         )
-    return _changes(before_named, copy)
+    return _changes(before, _named_quads(copy))
 
 
 def op_graph_write(stores: Stores, request: Request) -> Reply:
@@ -304,12 +301,10 @@ def op_graph_write(stores: Stores, request: Request) -> Reply:
     if method == "DELETE" and not existed:
         raise Failure(404, f"no graph <{graph.value}> in the store")
     triples = [] if method == "DELETE" else _parse_body(request, graph)
-    copy = _working_copy(store)
-    before = _named_quads(copy)
-    if method in ("PUT", "DELETE") and existed:
-        copy.remove_graph(graph)
-    copy.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    reply = _changes(before, copy)
+    before = _named_quads(store)
+    kept = before if method == "POST" else {q for q in before if q.graph_name != graph}
+    after = kept | {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+    reply = _changes(before, after)
     reply["created"] = not existed and method != "DELETE"
     return reply
 

@@ -14,6 +14,23 @@
     }
   }
 
+  // PREFIX declarations for the project prefixes a query uses without declaring them
+  // (the endpoint accepts such queries, but the editor would mark them as errors).
+  function missingPrefixes(query, known, declared) {
+    var code = query
+      .replace(/"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, " ")
+      .replace(/<[^<>"\s]*>/g, " ")
+      .replace(/#[^\n]*/g, " ");
+    var missing = {};
+    var pattern = /(^|[^\w:?$.-])([A-Za-z][\w.-]*)?:/g;
+    var match;
+    while ((match = pattern.exec(code)) !== null) {
+      var name = match[2] || "";
+      if (known[name] && !(name in declared)) missing[name] = known[name];
+    }
+    return missing;
+  }
+
   function setStatus(root, status) {
     root.setAttribute("data-status", status);
   }
@@ -53,6 +70,8 @@
     var query = params.get("query");
     if (query) {
       first.setQuery(query);
+      var yasqe = first.getYasqe();
+      yasqe.addPrefixes(missingPrefixes(query, config.prefixes, yasqe.getPrefixesFromQuery()));
       if (params.get("run")) first.query();
     }
   }
