@@ -46,16 +46,16 @@ def main(argv: list[str] | None = None) -> None:
         print(f"build: {time.perf_counter() - start:.1f}s")
     with DataDir(data_dir).open() as store:
         for name in args.scope or ["all"]:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             result = generate(
                 store, args.work / f"report-{name}", get_scope(name), max_lines=args.max_lines
             )
-            total = time.perf_counter() - start
+            total, cpu = time.perf_counter() - start, time.process_time() - cpu
             steps = ", ".join(f"{step} {s:.2f}s" for step, s in result.seconds.items())
             size = result.html.stat().st_size / 1e6
             print(
                 f"{name}: {result.ties} ties, {result.places} places, {result.lines_drawn} lines; "
-                f"{total:.1f}s ({steps}); index.html {size:.1f} MB"
+                f"{total:.1f}s wall, {cpu:.1f}s CPU ({steps}); index.html {size:.1f} MB"
             )
 
 

@@ -29,6 +29,7 @@ from paradiplo.export import (
     issued_date,
     parse_formats,
 )
+from paradiplo.query import run_query
 from paradiplo.store import DataDir, EmbeddedStore, SelectResult
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -70,7 +71,7 @@ def exported(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def count(store: EmbeddedStore, sparql: str) -> int:
-    result = store.query(sparql)
+    result = run_query(store, sparql)
     assert isinstance(result, SelectResult)
     cell = result.rows[0][0]
     assert cell is not None

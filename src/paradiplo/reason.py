@@ -455,6 +455,13 @@ class _Facts:
 
 def _evaluate(triples: Iterable[tuple[Token, Token, Token]], t: _Tables) -> dict[Token, Pairs]:
     """Forward-chain to a fixpoint; return the derived pairs per predicate."""
+    return _evaluate_facts(triples, t)[1]
+
+
+def _evaluate_facts(
+    triples: Iterable[tuple[Token, Token, Token]], t: _Tables
+) -> tuple[_Facts, dict[Token, Pairs]]:
+    """Forward-chain to a fixpoint; return all facts and the derived pairs per predicate."""
     facts = _Facts(t.joined)
     start: dict[Token, Pairs] = defaultdict(set)
     for s, p, o in triples:
@@ -465,7 +472,7 @@ def _evaluate(triples: Iterable[tuple[Token, Token, Token]], t: _Tables) -> dict
         delta = facts.absorb(_round(delta, t, facts))
         for p, pairs in delta.items():
             derived[p] |= pairs
-    return derived
+    return facts, derived
 
 
 def _round(delta: Mapping[Token, Pairs], t: _Tables, facts: _Facts) -> dict[Token, Pairs]:
@@ -609,20 +616,54 @@ def materialise(triples: Iterable[TripleKey], rules: RuleSet) -> list[TripleKey]
     return [triple_key(t) for t in ox.parse(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)]
 
 
+def triples_to_tokens(triples: Iterable[ox.Triple]) -> Iterator[tuple[Token, Token, Token]]:
+    """The (subject, predicate, object) N-Triples tokens of ``triples``."""
+    return _to_tokens(triples)
+
+
+@dataclass(frozen=True)
+class Inference:
+    """The reasoner's output: the new quads, and the whole closure as tokens.
+
+    ``closure`` maps each predicate's N-Triples token to its (subject, object) token pairs:
+    everything asserted plus the new triples, i.e. exactly the graph validation checks, so
+    the validator need not index the quads again.
+    """
+
+    quads: list[ox.Quad]
+    closure: dict[Token, Pairs]
+
+
 def infer(ontology: Iterable[ox.Quad], data: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Quads for ``GRAPH_INFERRED``: what the ontology entails beyond what is asserted.
 
     Memberships of anonymous classes (restrictions) are left out: they only drive the
     rules and mean nothing to a query. The quads are sorted by subject, predicate, object.
     """
+    return infer_closure(ontology, data).quads
+
+
+def infer_closure(
+    ontology: Iterable[ox.Quad], data: Iterable[ox.Quad], exclude: Iterable[ox.Quad] = ()
+) -> Inference:
+    """``infer``, keeping the closure; new triples that are in ``exclude`` are left out."""
     ontology = list(ontology)
     rules = compile_rules(ontology)
     asserted = (q.triple for part in (ontology, data) for q in part)
-    derived = _evaluate(_to_tokens(asserted), _tokens(rules))
-    restriction_types = derived.get(_TYPE, set())
-    derived[_TYPE] = {(s, c) for s, c in restriction_types if not c.startswith("_:")}
+    facts, derived = _evaluate_facts(_to_tokens(asserted), _tokens(rules))
+    closure = facts.pairs
+    restriction_types = {(s, c) for s, c in derived.get(_TYPE, set()) if c.startswith("_:")}
+    derived[_TYPE] = derived.get(_TYPE, set()) - restriction_types
+    closure[_TYPE] -= restriction_types
+    for s, p, o in _to_tokens(q.triple for q in exclude):
+        if (s, o) in derived.get(p, ()):
+            derived[p].discard((s, o))
+            closure[p].discard((s, o))
+    for p in [p for p in closure if p.startswith(_AUX_TOKEN)]:
+        del closure[p]
     text = "".join(_derived_lines(derived, f"<{GRAPH_INFERRED}>"))
-    return list(ox.parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS))
+    quads = list(ox.parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS))
+    return Inference(quads, dict(closure))
 
 
 # --- the reference: owlrl -------------------------------------------------------------

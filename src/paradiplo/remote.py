@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -70,11 +70,14 @@ from paradiplo.store import (
 )
 
 STORE_ENV = "PARADIPLO_STORE"
+LAYOUT_ENV = "PARADIPLO_STORE_LAYOUT"
 UPDATE_ENV = "PARADIPLO_STORE_UPDATE"
 GRAPH_STORE_ENV = "PARADIPLO_STORE_GRAPH_STORE"
 USER_ENV = "PARADIPLO_STORE_USER"
 PASSWORD_ENV = "PARADIPLO_STORE_PASSWORD"
 
+Layout = Literal["default-graph", "union-graph"]
+LAYOUTS: tuple[Layout, ...] = ("default-graph", "union-graph")
 UNION_GRAPH = str(PDG["union"])
 BUILD_GRAPH = str(PDG["build"])
 RESERVED_GRAPHS = frozenset({UNION_GRAPH, BUILD_GRAPH})
@@ -165,8 +168,9 @@ def _guess(query_url: str) -> tuple[str | None, str | None]:
 class RemoteStore:
     """A SPARQL server holding a paradiplo build (see the module docstring).
 
-    The list of the build's graphs is read on first use and kept, so an open store keeps
-    answering from the build it first saw, as an open ``EmbeddedStore`` does.
+    What the store learns from the server (its layout, the build's graphs) is read on first
+    use and kept, so an open store keeps answering from the build it first saw, as an open
+    ``EmbeddedStore`` does.
     """
 
     def __init__(
@@ -175,6 +179,7 @@ class RemoteStore:
         *,
         user: str | None = None,
         password: str | None = None,
+        layout: Layout | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.endpoints = (
@@ -182,7 +187,11 @@ class RemoteStore:
         )
         self._timeout = timeout
         self._credentials = _Credentials(user, password or "", timeout) if user else None
-        self._record: tuple[list[str], dict[str, Any]] | None = None
+        self._layout = layout
+        self._product: str | None = None
+        self._graphs: list[str] | None = None
+        self._metadata: dict[str, Any] | None = None
+        self._hidden: str | None = None
         self._closed = False
 
     @property
@@ -198,15 +207,53 @@ class RemoteStore:
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
 
+    # --- the server -------------------------------------------------------------------
+
+    @property
+    def product(self) -> str:
+        """The server's ``Server`` header (``Virtuoso/07.20.3229 ...``, ``Oxigraph/0.5.13``)."""
+        if self._product is None:
+            separator = "&" if urlsplit(self.url).query else "?"
+            probe = urllib.request.Request(self.url + separator + urlencode({"query": "ASK {}"}))
+            try:
+                with urllib.request.build_opener().open(probe, timeout=self._timeout) as answer:
+                    self._product = answer.headers.get("Server", "")
+            except urllib.error.HTTPError as exc:  # a 401 still names the server
+                self._product = exc.headers.get("Server", "") if exc.headers else ""
+            except (urllib.error.URLError, OSError) as exc:
+                raise StoreError(f"cannot reach {self.url}: {getattr(exc, 'reason', exc)}") from exc
+        return self._product
+
+    @property
+    def virtuoso(self) -> bool:
+        return self.product.lower().startswith("virtuoso")
+
+    @property
+    def layout(self) -> Layout:
+        """Where the merge lives: the server's default graph, or the graph ``pdg:union``.
+
+        Unless given, ``default-graph`` for Oxigraph and Fuseki (whose default graph is a
+        graph of its own), ``union-graph`` for Virtuoso, GraphDB/RDF4J and other servers.
+        """
+        if self._layout is None:
+            product = self.product.lower()
+            native = product.startswith("oxigraph") or "fuseki" in product
+            self._layout = "default-graph" if native else "union-graph"
+        return self._layout
+
     # --- the Store protocol -----------------------------------------------------------
 
     def query(self, sparql: str) -> QueryResult:
-        graphs = self.named_graphs()
+        graphs = self.named_graphs()  # also: NoStoreError before the first build
         code = _OPAQUE.sub(" ", sparql)
-        if _FROM.search(code):  # the query's own dataset, as the embedded store uses it
+        if self.layout == "default-graph" or _FROM.search(code):
             return self._query(sparql, default=None, named=None)
-        named = graphs if _GRAPH.search(code) else None  # costly on Virtuoso: only if used
-        return self._query(sparql, default=[UNION_GRAPH], named=named)
+        if not _GRAPH.search(code):
+            return self._query(sparql, default=[UNION_GRAPH], named=None)
+        if self.virtuoso:  # a long named-graph-uri list makes some queries very slow there
+            hidden = self._hidden_graphs()
+            return self._query(sparql, default=[UNION_GRAPH], named=None, prologue=hidden)
+        return self._query(sparql, default=[UNION_GRAPH], named=graphs)
 
     def quad_count(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -215,7 +262,15 @@ class RemoteStore:
         return int(cell.value) if cell else 0
 
     def named_graphs(self) -> list[str]:
-        return list(self._build_record()[0])
+        if self._graphs is None:
+            if self.layout == "union-graph":
+                self._graphs, self._metadata = self._read_record()
+            else:
+                self._graphs = sorted(self._server_graphs())
+                self._metadata = {}
+                if not self._graphs:
+                    raise self._no_build()
+        return list(self._graphs)
 
     def dump(self, out: IO[bytes]) -> None:
         """All quads of the build's graphs, read a few graphs at a time and counted.
@@ -224,11 +279,12 @@ class RemoteStore:
         cap result sizes (Virtuoso: 10000 rows by default, and as many for sorted pages).
         """
         counts = self._graph_counts()
+        default = [UNION_GRAPH] if self.layout == "union-graph" else None
         quads: list[ox.Quad] = []
         for batch in _batches(counts, DUMP_PAGE):
             expected = sum(counts[g] for g in batch)
             sparql = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-            result = self._query(sparql, default=[UNION_GRAPH], named=batch)
+            result = self._query(sparql, default=default, named=batch)
             assert isinstance(result, SelectResult)
             if len(result.rows) != expected:
                 raise StoreError(
@@ -253,8 +309,13 @@ class RemoteStore:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """What the build recorded about itself (id, time, counts), as ``build.json`` holds."""
-        return dict(self._build_record()[1])
+        """What the build recorded about itself (id, time, counts), as ``build.json`` holds.
+
+        Empty in the ``default-graph`` layout, which has no room for a record that queries
+        would not see.
+        """
+        self.named_graphs()
+        return dict(self._metadata or {})
 
     # --- loading a build --------------------------------------------------------------
 
@@ -270,30 +331,52 @@ class RemoteStore:
         if clash:
             raise StoreError(f"the content uses graph <{clash[0]}>, which the store reserves")
         writer = self._writer()
+        union = self.layout == "union-graph"
         old = self._project_graphs()
-        writer.delete(BUILD_GRAPH)
-        self._record = None
-        merged = {t for triples in graphs.values() for t in triples}
-        puts = [*graphs.items(), (UNION_GRAPH, sorted(merged, key=str))]
+        if union:
+            writer.delete(BUILD_GRAPH)
+        self._graphs = self._metadata = self._hidden = None
+        merged = sorted({t for triples in graphs.values() for t in triples}, key=str)
+        puts: list[tuple[str | None, Sequence[ox.Triple]]] = list(graphs.items())
+        puts.append((UNION_GRAPH if union else None, merged))
         stale = sorted(old - graphs.keys() - RESERVED_GRAPHS)
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            # list() re-raises the first failure; the build graph is then never written
+            # list() re-raises the first failure; the build record is then never written
             list(pool.map(lambda item: writer.put(*item), puts))
             list(pool.map(writer.delete, stale))
-        record = {"id": _new_build_id(), **metadata}
-        writer.put(BUILD_GRAPH, _record_triples(sorted(graphs), record))
+        if union:
+            record = {"id": _new_build_id(), **metadata}
+            writer.put(BUILD_GRAPH, _record_triples(sorted(graphs), record))
+        else:
+            self._check_default_graph(len(merged))
+
+    def _check_default_graph(self, merged: int) -> None:
+        """The default graph must be the merge we wrote, not a union the server computes."""
+        result = self._query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default=None, named=None)
+        assert isinstance(result, SelectResult)
+        cell = result.rows[0][0] if result.rows else None
+        seen = int(cell.value) if cell else 0
+        if seen > merged or (merged and not seen):
+            raise StoreError(
+                f"{self.url}: the default graph holds {seen} triples, not the {merged} of the "
+                "merge paradiplo wrote: start the server without a union default graph "
+                "(oxigraph serve without --union-default-graph) or use --store-layout union-graph"
+            )
+
+    def _server_graphs(self, *, project_only: bool = False) -> set[str]:
+        """The server's own named graphs (optionally only those under the project's base)."""
+        only = f' FILTER(STRSTARTS(STR(?g), "{BASE}"))' if project_only else ""
+        sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}{only} }}"
+        result = self._query(sparql, default=None, named=None)
+        assert isinstance(result, SelectResult)
+        return {row[0].value for row in result.rows if row[0] is not None}
 
     def _project_graphs(self) -> set[str]:
         """Graphs the project wrote earlier: under its base IRI or listed by the last build."""
-        sparql = (
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f'FILTER(STRSTARTS(STR(?g), "{BASE}")) }}'
-        )
-        result = self._query(sparql, default=None, named=None)
-        assert isinstance(result, SelectResult)
-        found = {row[0].value for row in result.rows if row[0] is not None}
-        with contextlib.suppress(NoStoreError):
-            found.update(self.named_graphs())
+        found = self._server_graphs(project_only=True)
+        if self.layout == "union-graph":
+            with contextlib.suppress(NoStoreError):
+                found.update(self._read_record()[0])
         return found
 
     def _writer(self) -> _Writer:
@@ -306,41 +389,58 @@ class RemoteStore:
             "or update endpoint (--store-update)"
         )
 
-    # --- reading the build record -----------------------------------------------------
+    # --- the build record and hidden graphs (union-graph layout) ----------------------
 
-    def _build_record(self) -> tuple[list[str], dict[str, Any]]:
-        if self._record is None:
-            sparql = (
-                f"SELECT ?part ?record WHERE {{ {{ <{BUILD_GRAPH}> <{DCT_HAS_PART}> ?part }} "
-                f"UNION {{ <{BUILD_GRAPH}> <{RDF_VALUE}> ?record }} }}"
-            )
-            result = self._query(sparql, default=[BUILD_GRAPH], named=None)
-            assert isinstance(result, SelectResult)
-            parts = sorted(r[0].value for r in result.rows if r[0] is not None)
-            records = [r[1].value for r in result.rows if r[1] is not None]
-            if not records:
-                raise NoStoreError(
-                    f"no paradiplo build at {self.url}: run `paradiplo build --store {self.url}`"
-                )
-            try:
-                metadata = json.loads(records[0])
-            except ValueError as exc:
-                raise StoreError(f"{self.url}: unreadable build record <{BUILD_GRAPH}>") from exc
-            self._record = (parts, metadata)
-        return self._record
+    def _no_build(self) -> NoStoreError:
+        return NoStoreError(
+            f"no paradiplo build at {self.url}: run `paradiplo build --store {self.url}`"
+        )
+
+    def _read_record(self) -> tuple[list[str], dict[str, Any]]:
+        sparql = (
+            f"SELECT ?part ?record WHERE {{ {{ <{BUILD_GRAPH}> <{DCT_HAS_PART}> ?part }} "
+            f"UNION {{ <{BUILD_GRAPH}> <{RDF_VALUE}> ?record }} }}"
+        )
+        result = self._query(sparql, default=[BUILD_GRAPH], named=None)
+        assert isinstance(result, SelectResult)
+        parts = sorted(r[0].value for r in result.rows if r[0] is not None)
+        records = [r[1].value for r in result.rows if r[1] is not None]
+        if not records:
+            raise self._no_build()
+        try:
+            metadata = json.loads(records[0])
+        except ValueError as exc:
+            raise StoreError(f"{self.url}: unreadable build record <{BUILD_GRAPH}>") from exc
+        return parts, metadata
+
+    def _hidden_graphs(self) -> str:
+        """Virtuoso pragmas hiding every graph but the build's from ``GRAPH ?g``."""
+        if self._hidden is None:
+            others = sorted(self._server_graphs() - set(self.named_graphs()))
+            self._hidden = "".join(f"define input:named-graph-exclude <{g}>\n" for g in others)
+        return self._hidden
 
     # --- the SPARQL protocol ----------------------------------------------------------
 
     def _query(
-        self, sparql: str, *, default: Sequence[str] | None, named: Sequence[str] | None
+        self,
+        sparql: str,
+        *,
+        default: Sequence[str] | None,
+        named: Sequence[str] | None,
+        prologue: str = "",
     ) -> QueryResult:
-        """Run a query with the dataset given in the request (``None``: the server's own)."""
+        """Run a query with the dataset given in the request (``None``: the server's own).
+
+        ``prologue`` goes before the query text as sent (Virtuoso's ``define`` pragmas).
+        """
         if self._closed:
             raise StoreError("store is closed")
         wrapper = self._wrapper(self.url)
         wrapper.setQuery(sparql)
         if wrapper.isSparqlUpdateRequest():
             raise QueryError("not a query: `paradiplo query` does not run updates")
+        wrapper.queryString = prologue + sparql
         graph_result = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
         wrapper.setReturnFormat(TURTLE if graph_result else JSON)
         for graph in default or ():
@@ -455,7 +555,9 @@ class _Credentials:
 
 
 class _Writer:
-    def put(self, graph: str, triples: Sequence[ox.Triple]) -> None:
+    """Replaces or drops one graph; ``None`` is the default graph."""
+
+    def put(self, graph: str | None, triples: Sequence[ox.Triple]) -> None:
         raise NotImplementedError
 
     def delete(self, graph: str) -> None:
@@ -470,11 +572,11 @@ class _GraphStoreWriter(_Writer):
         self.credentials = credentials
         self.timeout = timeout
 
-    def _target(self, graph: str) -> str:
+    def _target(self, graph: str | None) -> str:
         separator = "&" if urlsplit(self.url).query else "?"
-        return self.url + separator + urlencode({"graph": graph})
+        return self.url + separator + ("default" if graph is None else urlencode({"graph": graph}))
 
-    def put(self, graph: str, triples: Sequence[ox.Triple]) -> None:
+    def put(self, graph: str | None, triples: Sequence[ox.Triple]) -> None:
         body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b""
         request = urllib.request.Request(
             self._target(graph),
@@ -488,8 +590,11 @@ class _GraphStoreWriter(_Writer):
         request = urllib.request.Request(self._target(graph), method="DELETE")
         self._send(request, graph, allow_missing=True)
 
-    def _send(self, request: urllib.request.Request, graph: str, *, allow_missing: bool) -> None:
-        action = f"{request.get_method()} <{graph}> at {self.url}"
+    def _send(
+        self, request: urllib.request.Request, graph: str | None, *, allow_missing: bool
+    ) -> None:
+        name = "the default graph" if graph is None else f"<{graph}>"
+        action = f"{request.get_method()} {name} at {self.url}"
         if self.credentials is not None:
             authorization = self.credentials.header(request.full_url, request.get_method())
             if authorization:
@@ -517,19 +622,28 @@ class _UpdateWriter(_Writer):
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
 
-    def put(self, graph: str, triples: Sequence[ox.Triple]) -> None:
-        self.delete(graph)
+    def put(self, graph: str | None, triples: Sequence[ox.Triple]) -> None:
+        if graph is None:
+            self.store.update("CLEAR SILENT DEFAULT")
+        else:
+            self.delete(graph)
         ground = [t for t in triples if not _has_bnode(t)]
         with_bnodes = [t for t in triples if _has_bnode(t)]
         for start in range(0, len(ground), INSERT_CHUNK):
-            block = _triples_text(ground[start : start + INSERT_CHUNK])
-            self.store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{block}}} }}")
+            block = _in_graph(graph, _triples_text(ground[start : start + INSERT_CHUNK]))
+            self.store.update(f"INSERT DATA {{ {block} }}")
         if with_bnodes:
-            block = _triples_text(with_bnodes)
-            self.store.update(f"INSERT {{ GRAPH <{graph}> {{\n{block}}} }} WHERE {{}}")
+            block = _in_graph(graph, _triples_text(with_bnodes))
+            self.store.update(f"INSERT {{ {block} }} WHERE {{}}")
 
     def delete(self, graph: str) -> None:
-        self.store.update(f"DROP SILENT GRAPH <{graph}>")
+        # CLEAR empties the graph on every server (Virtuoso's DROP SILENT skips graphs it
+        # did not see created); DROP then removes the empty graph where graphs are kept.
+        self.store.update(f"CLEAR SILENT GRAPH <{graph}> ; DROP SILENT GRAPH <{graph}>")
+
+
+def _in_graph(graph: str | None, block: str) -> str:
+    return block if graph is None else f"GRAPH <{graph}> {{\n{block}}}"
 
 
 def _batches(counts: Mapping[str, int], size: int) -> Iterator[list[str]]:

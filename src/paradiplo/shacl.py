@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -44,9 +44,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import traverse
 from rdflib.term import Node
 
-from paradiplo.convert import OxSubject, OxTerm, from_rdflib, to_rdflib
+from paradiplo.convert import from_rdflib, to_rdflib
 from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import SH
+from paradiplo.reason import triples_to_tokens
 
 
 class UnsupportedShacl(ParadiploError):
@@ -97,12 +98,12 @@ _RANGES: dict[URIRef, tuple[str, Callable[[Decimal | float, Decimal | float], bo
 }
 
 _XSD = str(XSD)
-_STRING = ox.NamedNode(_XSD + "string")
-_LANG_STRING = ox.NamedNode(str(RDF.langString))
-_RDFS_LITERAL = ox.NamedNode(str(RDFS.Literal))
-_RDFS_DATATYPE = ox.NamedNode(str(RDFS.Datatype))
-_TYPE = ox.NamedNode(str(RDF.type))
-_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+_STRING = _XSD + "string"
+_LANG_STRING = str(RDF.langString)
+_RDFS_LITERAL = str(RDFS.Literal)
+_RDFS_DATATYPE = str(RDFS.Datatype)
+_TYPE = f"<{RDF.type}>"
+_SUBCLASS = f"<{RDFS.subClassOf}>"
 _INTEGER_TYPES = {
     _XSD + t
     for t in (
@@ -141,65 +142,121 @@ class Violation:
 
 
 # --- the data --------------------------------------------------------------------------
+#
+# Terms are N-Triples tokens ("<iri>", "_:b", '"lexical"@en', '"1"^^<...#integer>'), as the
+# reasoner hands its closure over: term equality is string equality, and nothing is
+# converted unless it ends up in a result.
 
-Values = dict[OxSubject, set[OxTerm]]
-_NONE: frozenset[OxTerm] = frozenset()
+Token = str
+Closure = Mapping[Token, set[tuple[Token, Token]]]
+_NONE: frozenset[Token] = frozenset()
 
 
 class _Data:
-    """The data graph (RDF merge), indexed subject -> values for the predicates needed."""
+    """The data graph, indexed subject -> values for the predicates the shapes use."""
 
-    def __init__(self, triples: Iterable[ox.Quad | ox.Triple], predicates: set[ox.NamedNode]):
-        self.tables: dict[ox.NamedNode, Values] = {p: defaultdict(set) for p in predicates}
-        self.all: list[tuple[OxSubject, ox.NamedNode, OxTerm]] | None = None
-        tables = self.tables
-        for t in triples:
-            table = tables.get(t.predicate)
-            if table is not None:
-                table[t.subject].add(t.object)  # type: ignore[index,arg-type]
-        self._instances: dict[ox.NamedNode | ox.BlankNode, set[OxTerm]] = {}
-        self._by_type: dict[OxTerm, set[OxSubject]] | None = None
+    def __init__(self, closure: Closure, predicates: set[Token]) -> None:
+        self.closure = closure
+        self.tables: dict[Token, dict[Token, set[Token]]] = {}
+        for p in predicates:
+            table: dict[Token, set[Token]] = defaultdict(set)
+            for s, o in closure.get(p, ()):
+                table[s].add(o)
+            self.tables[p] = table
+        self._instances: dict[Token, set[Token]] = {}
+        self._by_type: dict[Token, set[Token]] | None = None
 
-    def values(self, node: OxTerm, p: ox.NamedNode) -> set[OxTerm] | frozenset[OxTerm]:
-        if isinstance(node, ox.Literal):
-            return _NONE
+    def values(self, node: Token, p: Token) -> set[Token] | frozenset[Token]:
         return self.tables[p].get(node, _NONE)
 
-    def subjects_of(self, p: ox.NamedNode) -> set[OxSubject]:
-        return {s for s, vs in self.tables[p].items() if vs}
+    def subjects_of(self, p: Token) -> set[Token]:
+        return set(self.tables[p])
 
-    def instances(self, cls: OxSubject) -> set[OxTerm]:
+    def instances(self, cls: Token) -> set[Token]:
         """Instances of ``cls`` or of its subclasses (rdfs:subClassOf in the data graph)."""
         if cls not in self._instances:
             by_type = self._types_index()
-            subclasses = self._subclasses(cls)
-            found: set[OxTerm] = set()
-            for c in subclasses:
+            found: set[Token] = set()
+            for c in self._subclasses(cls):
                 found |= by_type.get(c, set())
             self._instances[cls] = found
         return self._instances[cls]
 
-    def _types_index(self) -> dict[OxTerm, set[OxSubject]]:
+    def _types_index(self) -> dict[Token, set[Token]]:
         if self._by_type is None:
             self._by_type = defaultdict(set)
-            for x, types in self.tables[_TYPE].items():
-                for t in types:
-                    self._by_type[t].add(x)
+            for x, t in self.closure.get(_TYPE, ()):
+                self._by_type[t].add(x)
         return self._by_type
 
-    def _subclasses(self, cls: OxSubject) -> set[OxTerm]:
-        below: dict[OxTerm, set[OxSubject]] = defaultdict(set)
-        for sub, supers in self.tables[_SUBCLASS].items():
-            for sup in supers:
-                below[sup].add(sub)
-        seen: set[OxTerm] = {cls}
-        stack: list[OxTerm] = [cls]
+    def _subclasses(self, cls: Token) -> set[Token]:
+        below: dict[Token, set[Token]] = defaultdict(set)
+        for sub, sup in self.closure.get(_SUBCLASS, ()):
+            below[sup].add(sub)
+        seen = {cls}
+        stack = [cls]
         while stack:
             for sub in below.get(stack.pop(), ()):
                 if sub not in seen:
                     seen.add(sub)
                     stack.append(sub)
         return seen
+
+
+def _is_literal(token: Token) -> bool:
+    return token[0] == '"'
+
+
+def _is_blank(token: Token) -> bool:
+    return token[:2] == "_:"
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPES[code]
+
+    return _ESCAPE.sub(one, text)
+
+
+def _literal(token: Token) -> tuple[str, str, str]:
+    """(lexical form, datatype IRI, language) of a literal token."""
+    end = token.rfind('"')
+    raw = token[1:end]
+    lexical = _unescape(raw) if "\\" in raw else raw
+    suffix = token[end + 1 :]
+    if suffix.startswith("^^<"):
+        return lexical, suffix[3:-1], ""
+    if suffix.startswith("@"):
+        return lexical, _LANG_STRING, suffix[1:]
+    return lexical, _STRING, ""
+
+
+def _text(token: Token) -> str:
+    """What pyshacl matches patterns and lengths against: the IRI or the lexical form."""
+    return _literal(token)[0] if _is_literal(token) else token[1:-1]
+
+
+def _rdflib(token: Token) -> Node:
+    if token[0] == "<":
+        return URIRef(token[1:-1])
+    if _is_blank(token):
+        return to_rdflib(ox.BlankNode(token[2:]))
+    lexical, datatype, lang = _literal(token)
+    if lang:
+        return Literal(lexical, lang=lang)
+    if datatype == _STRING:
+        return Literal(lexical)
+    return Literal(lexical, datatype=URIRef(datatype), normalize=False)
+
+
+def _token(node: Node) -> Token:
+    """The N-Triples token of an rdflib term from the shapes graph."""
+    return str(from_rdflib(node))
 
 
 # --- compiled shapes -------------------------------------------------------------------
@@ -215,7 +272,7 @@ class _Shape:
     path: URIRef | None = None
 
 
-Member = Callable[[OxTerm, _Data], bool]  # does a term conform to an sh:or/sh:xone member?
+Member = Callable[[Token, _Data], bool]  # does a term conform to an sh:or/sh:xone member?
 
 
 @dataclass
@@ -223,20 +280,20 @@ class _Property:
     """A property shape: a path and the checks on the values of each focus node."""
 
     shape: _Shape
-    path: ox.NamedNode
+    path: Token
     min_count: list[int] = field(default_factory=list)
     max_count: list[int] = field(default_factory=list)
-    value_checks: list[tuple[str, Callable[[OxTerm, _Data], bool]]] = field(default_factory=list)
+    value_checks: list[tuple[str, Callable[[Token, _Data], bool]]] = field(default_factory=list)
     unique_lang: bool = False
-    disjoint: list[ox.NamedNode] = field(default_factory=list)
-    has_value: list[OxTerm] = field(default_factory=list)
+    disjoint: list[Token] = field(default_factory=list)
+    has_value: list[Token] = field(default_factory=list)
 
 
 @dataclass
 class _NodeShape:
     shape: _Shape
-    classes: list[ox.NamedNode | ox.BlankNode]
-    subjects_of: list[ox.NamedNode]
+    classes: list[Token]
+    subjects_of: list[Token]
     properties: list[_Property] = field(default_factory=list)
     ors: list[list[Member]] = field(default_factory=list)
     xones: list[list[Member]] = field(default_factory=list)
@@ -248,17 +305,13 @@ class _Sparql:
     node: Node
     query: str
     messages: tuple[Literal, ...]
-    predicates: set[ox.NamedNode] | None  # None: the query may read any predicate
+    predicates: set[Token] | None  # None: the query may read any predicate
 
 
-def _ox(node: Node) -> OxTerm:
-    return from_rdflib(node)
-
-
-def _ox_iri(node: Node, where: Node) -> ox.NamedNode:
+def _iri_token(node: Node, where: Node) -> Token:
     if not isinstance(node, URIRef):
         raise UnsupportedShacl(f"{where}: expected an IRI, got {node}")
-    return ox.NamedNode(str(node))
+    return f"<{node}>"
 
 
 class _Compiler:
@@ -266,7 +319,7 @@ class _Compiler:
 
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
-        self.predicates: set[ox.NamedNode] = {_TYPE, _SUBCLASS}
+        self.predicates: set[Token] = {_TYPE, _SUBCLASS}
 
     def run(self) -> list[_NodeShape]:
         self._refuse_unknown_targets()
@@ -309,10 +362,10 @@ class _Compiler:
         self._check_keys(node, _NODE_KEYS, "node shape")
         if self._deactivated(node):
             return None
-        classes = [_ox(c) for c in self.g.objects(node, SH.targetClass)]
-        subjects_of = [_ox_iri(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
+        classes = [_token(c) for c in self.g.objects(node, SH.targetClass)]
+        subjects_of = [_iri_token(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
         self.predicates.update(subjects_of)
-        compiled = _NodeShape(self._shape(node), classes, subjects_of)  # type: ignore[arg-type]
+        compiled = _NodeShape(self._shape(node), classes, subjects_of)
         for prop in self.g.objects(node, SH.property):
             prop_shape = self._property(prop)
             if prop_shape is not None:
@@ -323,25 +376,25 @@ class _Compiler:
         compiled.sparql = [c for c in sparql if c is not None]
         return compiled
 
-    def _path(self, node: Node) -> ox.NamedNode:
+    def _path(self, node: Node) -> Token:
         path = self.g.value(node, SH.path)
         if not isinstance(path, URIRef):
             raise UnsupportedShacl(f"{node}: paths other than an IRI are not implemented ({path})")
-        self.predicates.add(ox.NamedNode(str(path)))
-        return ox.NamedNode(str(path))
+        self.predicates.add(f"<{path}>")
+        return f"<{path}>"
 
     def _property(self, node: Node) -> _Property | None:
         self._check_keys(node, _VALUE_KEYS, "property shape")
         if self._deactivated(node):
             return None
         path = self._path(node)
-        prop = _Property(self._shape(node, URIRef(path.value)), path)
+        prop = _Property(self._shape(node, URIRef(path[1:-1])), path)
         g = self.g
         prop.min_count = [_integer(node, v) for v in g.objects(node, SH.minCount)]
         prop.max_count = [_integer(node, v) for v in g.objects(node, SH.maxCount)]
         checks = prop.value_checks
-        checks += [("Datatype", _datatype_check(_ox(d))) for d in g.objects(node, SH.datatype)]
-        checks += [("Class", _class_check(_ox(c))) for c in g.objects(node, SH["class"])]
+        checks += [("Datatype", _datatype_check(_token(d))) for d in g.objects(node, SH.datatype)]
+        checks += [("Class", _class_check(_token(c))) for c in g.objects(node, SH["class"])]
         checks += [("Pattern", _pattern_check(node, p)) for p in g.objects(node, SH.pattern)]
         for value in g.objects(node, SH.minLength):
             checks.append(("MinLength", _min_length_check(_integer(node, value))))
@@ -353,9 +406,9 @@ class _Compiler:
         prop.unique_lang = any(
             isinstance(f, Literal) and f.toPython() is True for f in g.objects(node, SH.uniqueLang)
         )
-        prop.disjoint = [_ox_iri(d, node) for d in g.objects(node, SH.disjoint)]
+        prop.disjoint = [_iri_token(d, node) for d in g.objects(node, SH.disjoint)]
         self.predicates.update(prop.disjoint)
-        prop.has_value = [_ox(v) for v in g.objects(node, SH.hasValue)]
+        prop.has_value = [_token(v) for v in g.objects(node, SH.hasValue)]
         return prop
 
     def _members(self, head: Node) -> list[Member]:
@@ -367,16 +420,16 @@ class _Compiler:
             self._check_keys(node, _MEMBER_PROPERTY_KEYS, "property shape in sh:or/sh:xone")
             path = self._path(node)
             least = [_integer(node, v) for v in self.g.objects(node, SH.minCount)]
-            wanted = [_ox(v) for v in self.g.objects(node, SH.hasValue)]
+            wanted = [_token(v) for v in self.g.objects(node, SH.hasValue)]
 
-            def conforms_property(term: OxTerm, data: _Data) -> bool:
+            def conforms_property(term: Token, data: _Data) -> bool:
                 values = data.values(term, path)
                 return all(len(values) >= n for n in least) and all(v in values for v in wanted)
 
             return conforms_property
         self._check_keys(node, _MEMBER_KEYS, "shape in sh:or/sh:xone")
-        tests = [_datatype_check(_ox(d)) for d in self.g.objects(node, SH.datatype)]
-        tests += [_class_check(_ox(c)) for c in self.g.objects(node, SH["class"])]
+        tests = [_datatype_check(_token(d)) for d in self.g.objects(node, SH.datatype)]
+        tests += [_class_check(_token(c)) for c in self.g.objects(node, SH["class"])]
         return lambda term, data: all(t(term, data) for t in tests)
 
     def _sparql(self, node: Node) -> _Sparql | None:
@@ -416,74 +469,75 @@ def _integer(node: Node, value: Node) -> int:
     return int(value.toPython())
 
 
-# --- value checks (pyshacl's semantics, on pyoxigraph terms) ----------------------------
+# --- value checks (pyshacl's semantics, on N-Triples tokens) -----------------------------
 
 
-def _datatype_check(datatype: OxTerm) -> Callable[[OxTerm, _Data], bool]:
-    def check(v: OxTerm, _data: _Data) -> bool:
-        if not isinstance(v, ox.Literal):
+def _datatype_check(datatype: Token) -> Callable[[Token, _Data], bool]:
+    rule = datatype[1:-1]
+
+    def check(v: Token, _data: _Data) -> bool:
+        if not _is_literal(v):
             return False
-        if datatype == _RDFS_LITERAL:
+        if rule == _RDFS_LITERAL:
             return True
-        if v.language:
-            return datatype == _LANG_STRING
-        if v.datatype == _STRING:
-            return datatype == _STRING
-        if v.datatype == datatype:
-            return not _ill_typed(v.value, v.datatype.value)
-        return datatype == _RDFS_DATATYPE
+        lexical, actual, lang = _literal(v)
+        if lang:
+            return rule == _LANG_STRING
+        if actual == _STRING:
+            return rule == _STRING
+        if actual == rule:
+            return not _ill_typed(lexical, actual)
+        return rule == _RDFS_DATATYPE
 
     return check
 
 
-def _class_check(cls: OxTerm) -> Callable[[OxTerm, _Data], bool]:
-    if not isinstance(cls, ox.NamedNode | ox.BlankNode):
+def _class_check(cls: Token) -> Callable[[Token, _Data], bool]:
+    if _is_literal(cls):
         raise UnsupportedShacl(f"sh:class {cls} is not a class")
     return lambda v, data: v in data.instances(cls)
 
 
-def _pattern_check(node: Node, pattern: Node) -> Callable[[OxTerm, _Data], bool]:
+def _pattern_check(node: Node, pattern: Node) -> Callable[[Token, _Data], bool]:
     regex = re.compile(str(pattern))
 
-    def check(v: OxTerm, _data: _Data) -> bool:
-        return not isinstance(v, ox.BlankNode) and regex.search(v.value) is not None
+    def check(v: Token, _data: _Data) -> bool:
+        return not _is_blank(v) and regex.search(_text(v)) is not None
 
     return check
 
 
-def _min_length_check(n: int) -> Callable[[OxTerm, _Data], bool]:
-    def check(v: OxTerm, _data: _Data) -> bool:
-        return n == 0 or (not isinstance(v, ox.BlankNode) and len(v.value) >= n)
+def _min_length_check(n: int) -> Callable[[Token, _Data], bool]:
+    def check(v: Token, _data: _Data) -> bool:
+        return n == 0 or (not _is_blank(v) and len(_text(v)) >= n)
 
     return check
 
 
 def _range_check(
     node: Node, bound: Node, compare: Callable[[Decimal | float, Decimal | float], bool]
-) -> Callable[[OxTerm, _Data], bool]:
-    limit = _number(_ox(bound)) if isinstance(bound, Literal) else None
+) -> Callable[[Token, _Data], bool]:
+    limit = _number(_token(bound)) if isinstance(bound, Literal) else None
     if limit is None:
         raise UnsupportedShacl(f"{node}: only numeric range bounds are implemented")
 
-    def check(v: OxTerm, _data: _Data) -> bool:
+    def check(v: Token, _data: _Data) -> bool:
         number = _number(v)
         return number is not None and compare(number, limit)
 
     return check
 
 
-def _number(term: OxTerm) -> Decimal | float | None:
+def _number(token: Token) -> Decimal | float | None:
     """The value of a numeric literal, or None (not a literal, not numeric, ill-typed)."""
-    if not isinstance(term, ox.Literal) or term.language:
+    if not _is_literal(token):
         return None
-    datatype = term.datatype.value
+    lexical, datatype, _ = _literal(token)
     try:
         if datatype in _INTEGER_TYPES or datatype == _XSD + "decimal":
-            if _ill_typed(term.value, datatype):
-                return None
-            return Decimal(term.value)
+            return None if _ill_typed(lexical, datatype) else Decimal(lexical)
         if datatype in _FLOAT_TYPES:
-            return float(term.value)
+            return float(lexical)
     except (InvalidOperation, ValueError):
         return None
     return None
@@ -548,13 +602,13 @@ def _inject_values(node: Node, text: str) -> str:
     return text[: match.end()] + " VALUES ?this { {VALUES} } " + text[match.end() :]
 
 
-def _predicates_read(node: Node, text: str) -> set[ox.NamedNode] | None:
+def _predicates_read(node: Node, text: str) -> set[Token] | None:
     """The predicates a query's patterns use, or None if it may read any (a variable)."""
     try:
         query = prepareQuery(text)
     except Exception as exc:  # rdflib raises pyparsing's exceptions
         raise UnsupportedShacl(f"{node}: cannot parse the SPARQL constraint: {exc}") from exc
-    found: set[ox.NamedNode] = set()
+    found: set[Token] = set()
     unbounded = False
 
     def visit(part: object) -> None:
@@ -567,10 +621,10 @@ def _predicates_read(node: Node, text: str) -> set[ox.NamedNode] | None:
     return None if unbounded else found
 
 
-def _path_predicates(path: object, found: set[ox.NamedNode]) -> bool:
+def _path_predicates(path: object, found: set[Token]) -> bool:
     """Add the IRIs of a predicate or path to ``found``; False if it can match anything."""
     if isinstance(path, URIRef):
-        found.add(ox.NamedNode(str(path)))
+        found.add(f"<{path}>")
         return True
     if isinstance(path, Variable | NegatedPath):
         return False
@@ -583,8 +637,8 @@ def _path_predicates(path: object, found: set[ox.NamedNode]) -> bool:
     return not isinstance(path, Path) and False
 
 
-def _skolem(term: OxTerm) -> OxTerm:
-    return ox.NamedNode(_BNODE + term.value) if isinstance(term, ox.BlankNode) else term
+def _skolem(token: Token) -> Token:
+    return f"<{_BNODE}{token[2:]}>" if _is_blank(token) else token
 
 
 def _unskolem(term: object) -> Node:
@@ -613,7 +667,7 @@ class ShaclValidator:
         compiler = _Compiler(shapes)
         self.shapes = compiler.run()
         self.predicates = compiler.predicates
-        self.sparql_predicates: set[ox.NamedNode] | None = set()
+        self.sparql_predicates: set[Token] | None = set()
         for shape in self.shapes:
             for constraint in shape.sparql:
                 if constraint.predicates is None or self.sparql_predicates is None:
@@ -623,12 +677,16 @@ class ShaclValidator:
 
     def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
         """Validate the RDF merge of ``triples`` (graph names are ignored)."""
-        triples = list(triples)
-        wanted = set(self.predicates)
-        if self.sparql_predicates is not None:
-            wanted |= self.sparql_predicates
-        data = _Data(triples, wanted)
-        store = self._sparql_store(triples, data) if self._has_sparql() else None
+        closure: dict[Token, set[tuple[Token, Token]]] = defaultdict(set)
+        plain = (ox.Triple(t.subject, t.predicate, t.object) for t in triples)
+        for s, p, o in triples_to_tokens(plain):
+            closure[p].add((s, o))
+        return self.validate_closure(closure)
+
+    def validate_closure(self, closure: Closure) -> list[Violation]:
+        """Validate a graph given as predicate token -> (subject, object) token pairs."""
+        data = _Data(closure, self.predicates)
+        store = self._sparql_store(closure) if self._has_sparql() else None
         results: list[Violation] = []
         for shape in self.shapes:
             focus = _focus_nodes(shape, data)
@@ -641,25 +699,21 @@ class ShaclValidator:
     def _has_sparql(self) -> bool:
         return any(shape.sparql for shape in self.shapes)
 
-    def _sparql_store(self, triples: list[ox.Quad | ox.Triple], data: _Data) -> ox.Store:
+    def _sparql_store(self, closure: Closure) -> ox.Store:
         """An in-memory store of what the SPARQL constraints read, blank nodes skolemised."""
+        wanted = closure.keys() if self.sparql_predicates is None else self.sparql_predicates
+        text = "".join(
+            f"{_skolem(s)} {p} {_skolem(o)} .\n"
+            for p in sorted({*wanted, _TYPE})
+            for s, o in closure.get(p, ())
+        )
         store = ox.Store()
-        if self.sparql_predicates is None:
-            quads = (ox.Quad(_skolem(t.subject), t.predicate, _skolem(t.object)) for t in triples)  # type: ignore[arg-type]
-        else:
-            wanted = self.sparql_predicates | {_TYPE}
-            quads = (
-                ox.Quad(_skolem(s), p, _skolem(o))  # type: ignore[arg-type]
-                for p in wanted
-                for s, values in data.tables[p].items()
-                for o in values
-            )
-        store.extend(quads)
+        store.bulk_load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
         return store
 
 
-def _focus_nodes(shape: _NodeShape, data: _Data) -> set[OxTerm]:
-    focus: set[OxTerm] = set()
+def _focus_nodes(shape: _NodeShape, data: _Data) -> set[Token]:
+    focus: set[Token] = set()
     for cls in shape.classes:
         focus |= data.instances(cls)
     for p in shape.subjects_of:
@@ -668,17 +722,17 @@ def _focus_nodes(shape: _NodeShape, data: _Data) -> set[OxTerm]:
 
 
 def _violation(
-    shape: _Shape, component: str, focus: OxTerm, value: OxTerm | None = None
+    shape: _Shape, component: str, focus: Token, value: Token | None = None
 ) -> Violation:
     messages = shape.messages or (Literal(_generic(component, shape)),)
     return Violation(
-        focus=to_rdflib(focus),
+        focus=_rdflib(focus),
         shape=shape.node,
         component=SH[f"{component}ConstraintComponent"],
         severity=shape.severity,
         messages=messages,
         path=shape.path,
-        value=None if value is None else to_rdflib(value),
+        value=None if value is None else _rdflib(value),
     )
 
 
@@ -687,7 +741,7 @@ def _generic(component: str, shape: _Shape) -> str:
     return f"{component} constraint not satisfied{where}"
 
 
-def _node_shape_results(shape: _NodeShape, focus: set[OxTerm], data: _Data) -> Iterator[Violation]:
+def _node_shape_results(shape: _NodeShape, focus: set[Token], data: _Data) -> Iterator[Violation]:
     for prop in shape.properties:
         yield from _property_results(prop, focus, data)
     for members in shape.ors:
@@ -700,7 +754,7 @@ def _node_shape_results(shape: _NodeShape, focus: set[OxTerm], data: _Data) -> I
                 yield _violation(shape.shape, "Xone", f, f)
 
 
-def _property_results(prop: _Property, focus: set[OxTerm], data: _Data) -> Iterator[Violation]:
+def _property_results(prop: _Property, focus: set[Token], data: _Data) -> Iterator[Violation]:
     shape, path = prop.shape, prop.path
     for f in focus:
         values = data.values(f, path)
@@ -724,20 +778,21 @@ def _property_results(prop: _Property, focus: set[OxTerm], data: _Data) -> Itera
                 yield _violation(shape, "HasValue", f)
 
 
-def _repeated_languages(values: Iterable[OxTerm]) -> set[str]:
+def _repeated_languages(values: Iterable[Token]) -> set[str]:
     seen: set[str] = set()
     repeated: set[str] = set()
     for v in values:
-        if isinstance(v, ox.Literal) and v.language:
-            lang = v.language.lower()
-            (repeated if lang in seen else seen).add(lang)
+        if _is_literal(v):
+            lang = _literal(v)[2].lower()
+            if lang:
+                (repeated if lang in seen else seen).add(lang)
     return repeated
 
 
 def _sparql_results(
-    store: ox.Store, shape: _Shape, constraint: _Sparql, focus: set[OxTerm]
+    store: ox.Store, shape: _Shape, constraint: _Sparql, focus: set[Token]
 ) -> Iterator[Violation]:
-    nodes = sorted(str(_skolem(f)) for f in focus)
+    nodes = sorted(_skolem(f) for f in focus)
     for start in range(0, len(nodes), _CHUNK):
         values = " ".join(nodes[start : start + _CHUNK])
         query = constraint.query.replace("{VALUES}", values, 1)

@@ -198,6 +198,8 @@ def _replace(staged: Path, target: Path) -> None:
 
 def install_or_explain(target: Path = DEFAULT_TARGET) -> str | None:
     """Build-time entry: install, or record why not; never raise. Return the reason or None."""
+    if is_installed(target):
+        return None
     if os.environ.get(SKIP_ENV):
         reason = f"npm was skipped at build time (${SKIP_ENV} was set)"
     else:
@@ -206,9 +208,8 @@ def install_or_explain(target: Path = DEFAULT_TARGET) -> str | None:
             return None
         except (VendorError, OSError) as exc:
             reason = f"installing the browser assets from npm failed at build time: {exc}"
-    if not is_installed(target):
-        target.mkdir(parents=True, exist_ok=True)
-        (target / UNAVAILABLE).write_text(reason + "\n", encoding="utf-8")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / UNAVAILABLE).write_text(reason + "\n", encoding="utf-8")
     return reason
 
 

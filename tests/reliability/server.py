@@ -205,12 +205,15 @@ class Server:
         assert answer.status == 200, answer
         return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
-    def raw(self, data: bytes, timeout: float = 30) -> bytes:
-        """Send bytes as they are and read the answer until the server closes or times out."""
+    def raw(self, data: bytes, timeout: float = 10) -> bytes:
+        """Send bytes as they are; read the answer until the server closes or goes quiet.
+
+        The sending side stays open: a half-closed connection makes the server drop the
+        request as abandoned.
+        """
         with socket.create_connection((HOST, self.port), timeout=timeout) as sock:
-            sock.sendall(data)
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_WR)
+            with suppress(OSError):  # the server may answer (413) and close before all is sent
+                sock.sendall(data)
             chunks = []
             while True:
                 try:

@@ -55,6 +55,7 @@ class Snapshot:
     pointer: str
     builds: tuple[str, ...]
     quads: frozenset[str]
+    named: int  # quads in named graphs (the rest is their merge, in the default graph)
 
 
 def snapshot(data_dir: Path) -> Snapshot:
@@ -62,9 +63,10 @@ def snapshot(data_dir: Path) -> Snapshot:
     pointer = (data_dir / CURRENT).read_text(encoding="utf-8")
     builds = tuple(sorted(p.name for p in (data_dir / BUILDS).iterdir()))
     store = ox.Store.read_only(str(data_dir / BUILDS / pointer.strip() / STORE_SUBDIR))
-    quads = frozenset(str(q) for q in store.quads_for_pattern(None, None, None, None))
+    every = list(store.quads_for_pattern(None, None, None, None))
+    named = sum(1 for q in every if not isinstance(q.graph_name, ox.DefaultGraph))
     del store
-    return Snapshot(pointer, builds, quads)
+    return Snapshot(pointer, builds, frozenset(str(q) for q in every), named)
 
 
 def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from paradiplo.store import DataDir
+
+from .server import Server
 from .support import cli, snapshot, tried
 
 XSD_DATE = "<http://www.w3.org/2001/XMLSchema#date>"
-COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+SERVED_PATTERN = "GRAPH ?g { ?s ?p ?o }"
 
 
 @dataclass(frozen=True)
@@ -96,21 +99,21 @@ BREAKAGES = {
 }
 
 
-def _count(data_dir: Path) -> str:
-    done = cli("--data-dir", data_dir, "query", COUNT_QUERY, "--format", "csv")
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+def _count(data_dir: Path) -> int:
+    with DataDir(data_dir).open() as store:
+        return store.quad_count()
 
 
 @pytest.mark.parametrize("name", sorted(BREAKAGES))
 def test_broken_file_fails_build_and_keeps_the_store(
-    name: str, broken_root: Path, repo_store: Path
+    name: str, broken_root: Path, repo_store: Path, ro_server: Server
 ) -> None:
+    """``ro_server`` serves ``repo_store`` all along: it must keep answering, unchanged."""
     breakage = BREAKAGES[name]
     path = broken_root / breakage.rel
     text, line, column = breakage.edit(path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
-    before, answer = snapshot(repo_store), _count(repo_store)
+    before, served = snapshot(repo_store), ro_server.count(SERVED_PATTERN)
 
     done = cli("--root", broken_root, "--data-dir", repo_store, "build")
     tried("broken content file")
@@ -120,11 +123,12 @@ def test_broken_file_fails_build_and_keeps_the_store(
     where = re.escape(f"{breakage.rel}:{line}:{column}: ")
     assert re.search(where + ".*" + re.escape(breakage.message), done.stderr), done.stderr
     assert snapshot(repo_store) == before
-    assert _count(repo_store) == answer
+    assert _count(repo_store) == before.named  # and the old store answers queries
+    assert ro_server.count(SERVED_PATTERN) == served
 
 
 def test_shacl_violation_fails_build_with_a_readable_report(
-    broken_root: Path, repo_store: Path
+    broken_root: Path, repo_store: Path, ro_server: Server
 ) -> None:
     bad = broken_root / "data" / "sources" / "unsourced.trig"
     bad.write_text(
@@ -133,7 +137,7 @@ def test_shacl_violation_fails_build_with_a_readable_report(
         'pda:unsourced-001 { pda:unsourced-001 a pd:Assertion ; pd:quote "no source" . }\n',
         encoding="utf-8",
     )
-    before = snapshot(repo_store)
+    before, served = snapshot(repo_store), ro_server.count(SERVED_PATTERN)
 
     done = cli("--root", broken_root, "--data-dir", repo_store, "build")
     tried("broken content file")
@@ -148,3 +152,4 @@ def test_shacl_violation_fails_build_with_a_readable_report(
     assert "  path: prov:wasDerivedFrom" in details
     assert "  an assertion needs exactly one prov:wasDerivedFrom, a pd:Source" in details
     assert snapshot(repo_store) == before
+    assert ro_server.count(SERVED_PATTERN) == served

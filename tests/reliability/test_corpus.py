@@ -18,6 +18,7 @@ from paradiplo.cli import cli
 from paradiplo.importers import registry_csv
 from paradiplo.store import BUILDS, CURRENT
 
+from .server import QUERY_TYPE, Response, Server, assert_clean_error
 from .support import CORPUS, Case, corpus, tried
 
 CONTENT = corpus("content")
@@ -92,3 +93,55 @@ def test_bad_registry_csv_is_rejected_with_row_and_reason(
     assert reasons, f"no line starts with {prefix!r}:\n{stderr}"
     for pattern in case.all("error"):
         assert any(re.search(pattern, reason) for reason in reasons), (pattern, reasons)
+
+
+SPARQL = corpus("sparql")
+HTTP = corpus("http")
+STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
+
+
+def check_answer(case: Case, status: int, body: str, sent: str) -> None:
+    """The status matches the sidecar's regex; the body its ``error`` regexes, leak-free."""
+    assert re.fullmatch(case.one("status") or "", str(status)), (status, body[:300])
+    for pattern in case.all("error"):
+        assert re.search(pattern, body), (pattern, body[:300])
+    if status >= 400:
+        assert_clean_error(Response(status, {}, body.encode()), sent=sent)
+
+
+@pytest.mark.parametrize("case", params(SPARQL))
+def test_bad_sparql_gets_its_status_and_message(case: Case, ro_server: Server) -> None:
+    query = case.path.read_bytes()
+    answer = ro_server.request("POST", "/sparql", query, {"Content-Type": QUERY_TYPE})
+    tried("SPARQL query")
+    check_answer(case, answer.status, answer.text, query.decode("utf-8", "replace"))
+    assert ro_server.count("?t a pd:TwinningTie") > 0  # and the server still answers
+
+
+def raw_request(case: Case) -> bytes:
+    """The corpus file as bytes on the wire: CRLF head, padded and maybe chunked body."""
+    head, _, body = case.path.read_bytes().partition(b"\n\n")
+    body += b"x" * int(case.one("pad") or 0)
+    if case.one("chunked"):
+        size = int(case.one("chunked") or 1)
+        pieces = [body[i : i + size] for i in range(0, len(body), size)]
+        body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+    lines = head.split(b"\n")
+    lines[0] = lines[0].replace(b"{PAD}", b"x" * int(case.one("pad-url") or 0))
+    if case.one("pad-header"):
+        lines.append(b"X-Pad: " + b"x" * int(case.one("pad-header") or 0))
+    length = b"Content-Length: %d" % len(body)
+    lines = [length if line == b"Content-Length: auto" else line for line in lines]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize("case", params(HTTP))
+def test_raw_http_request_gets_its_status(case: Case, ro_server: Server) -> None:
+    request = raw_request(case)
+    answer = ro_server.raw(request)
+    tried("raw HTTP request")
+    match = STATUS_LINE.match(answer)
+    assert match, f"no HTTP answer: {answer[:200]!r}"
+    body = answer.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
+    check_answer(case, int(match[1]), body, request.decode("utf-8", "replace"))
+    assert ro_server.count("?t a pd:TwinningTie") > 0

@@ -345,11 +345,6 @@ def test_errors_show_no_traceback_or_path(ro_server: Server, repo_store: Path, n
     assert_clean_error(answer, str(repo_store), sent=sent)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Backend.build() sends StoreError's text to the client, and it names the data "
-    "directory: '503 /tmp/.../CURRENT names a missing build ...: run `paradiplo build`'",
-)
 def test_a_broken_store_does_not_reveal_its_path(rw_server: Server) -> None:
     pointer = rw_server.data_dir / CURRENT
     good = pointer.read_text(encoding="utf-8")

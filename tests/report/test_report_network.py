@@ -59,10 +59,16 @@ def test_parallel_ties_raise_degree_but_not_betweenness() -> None:
 
 
 def test_large_graphs_get_sampled_betweenness() -> None:
-    graph = multigraph([(str(i), str(i + 1)) for i in range(30)])
-    sampled = betweenness(graph, exact_limit=10, sample=8, seed=3)
-    assert not sampled.exact and sampled.sample == 8
-    assert sampled.values == betweenness(graph, exact_limit=10, sample=8, seed=3).values
+    # A path of 100 places (99 ties): exact needs 100 * 199 visits; a budget of 8,000
+    # allows 40 sources (8000 // 199), and the same seed gives the same estimate.
+    graph = multigraph([(str(i), str(i + 1)) for i in range(99)])
+    assert betweenness(graph, budget=100 * 199).exact
+    sampled = betweenness(graph, budget=8000, seed=3)
+    assert not sampled.exact and sampled.sample == 40
+    assert sampled.values == betweenness(graph, budget=8000, seed=3).values
+    # The middle of a path is its most central place, even when estimated.
+    assert max(sampled.values, key=sampled.values.__getitem__) in {str(i) for i in range(30, 70)}
+    assert betweenness(graph, budget=10).sample == 32
 
 
 def places_graph() -> nx.MultiGraph:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,10 @@ class Chromium:
             )
         self.requests: list[str] = []
         self._next_id = 0
-        self.socket: ClientConnection = connect(self._page_socket(), max_size=None)
+        self._stack = ExitStack()
+        self.socket: ClientConnection = self._stack.enter_context(
+            connect(self._page_socket(), max_size=None)
+        )
         for domain in ("Network", "Page", "Runtime"):
             self.call(f"{domain}.enable")
 
@@ -111,7 +115,7 @@ class Chromium:
 
     def close(self) -> None:
         try:
-            self.socket.close()
+            self._stack.close()
         finally:
             self.process.terminate()
             try:

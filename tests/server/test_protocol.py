@@ -264,3 +264,39 @@ def test_service_description_without_a_query(client: Client, repo_store: Path) -
     assert graph.value(default, VOID.triples) == Literal(int(total.rows[0][0].value))  # type: ignore[union-attr]
     jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert len(Graph().parse(data=jsonld.content, format="json-ld")) == len(graph)
+
+
+def test_cors_is_off_by_default_and_configurable(
+    client: Client, repo_store: Path, apps: Apps
+) -> None:
+    origin = {"Origin": "https://ui.example.org"}
+    plain = client.get("/sparql", params={"query": "ASK {}"}, headers=origin)
+    assert "access-control-allow-origin" not in plain.headers
+    open_client = apps.make(repo_store, cors_origins=("https://ui.example.org",))
+    allowed = open_client.get("/sparql", params={"query": "ASK {}"}, headers=origin)
+    assert allowed.headers["access-control-allow-origin"] == "https://ui.example.org"
+    preflight = open_client.request(
+        "OPTIONS",
+        "/sparql",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    other = open_client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://x.org"}
+    )
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_broken_store_is_503_without_paths(store_copy: Path, apps: Apps) -> None:
+    client = apps.make(store_copy)
+    (store_copy / "CURRENT").write_text("no-such-build\n")
+    response = client.query("ASK {}")
+    assert response.status_code == 503
+    assert str(store_copy) not in response.text and "Traceback" not in response.text
+    page = client.get("/id/city/cn-harbin", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and str(store_copy) not in page.text

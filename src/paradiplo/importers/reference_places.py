@@ -587,21 +587,22 @@ def _catalogue(domain: str, language: str) -> gettext.NullTranslations:
 # GeoNames matching
 # --------------------------------------------------------------------------------------
 _ASCII_JUNK = re.compile(r"[^a-z0-9]+")
+_APOSTROPHE_CHARS = re.compile("['\u2019\u2018\u02bc\u02b9`]")
 
 
 def match_key(name: str) -> str | None:
     """Slug of a GeoNames name with apostrophes dropped, or None if it has no ASCII form.
 
-    ASCII names take a shortcut that gives what ``slugify`` gives (its Unicode folding
-    changes nothing in ASCII): bulk importers key over a million GeoNames names.
+    The same as ``slugify(name.translate(_APOSTROPHES))`` (None where that raises), spelt
+    out without the exception: bulk importers key over a million GeoNames names.
     """
-    text = name.translate(_APOSTROPHES)
-    if text.isascii():
-        return _ASCII_JUNK.sub("-", text.lower()).strip("-") or None
-    try:
-        return slugify(text)
-    except ValueError:
-        return None
+    if name.isascii():
+        if "'" in name or "`" in name:
+            name = name.replace("'", "").replace("`", "")
+        return _ASCII_JUNK.sub("-", name.lower()).strip("-") or None
+    folded = unicodedata.normalize("NFKD", _APOSTROPHE_CHARS.sub("", name))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    return _ASCII_JUNK.sub("-", ascii_text.lower()).strip("-") or None
 
 
 @functools.cache
@@ -621,6 +622,7 @@ class Gazetteer:
         self._countries: dict[int, dict[str, list[GnCity]]] = {}
         self._keys: dict[tuple[int, str], list[tuple[GnCity, str | None]]] = {}
         self._alt_keys: dict[int, set[str]] = {}
+        self._name_keys: dict[int, str | None] = {}
         self._names: dict[int, dict[tuple[str, str], list[GnCity]]] = {}
         self._name_index: dict[tuple[int, str], dict[str, list[GnCity]]] = {}
         self._alt_index: dict[tuple[int, str], dict[str, list[GnCity]]] = {}
@@ -635,7 +637,7 @@ class Gazetteer:
         """Cities of one GeoNames country with the match key of their primary name."""
         if (threshold, country) not in self._keys:
             self._keys[(threshold, country)] = [
-                (city, match_key(city["name"])) for city in self.of_country(threshold, country)
+                (city, self.name_key(city)) for city in self.of_country(threshold, country)
             ]
         return self._keys[(threshold, country)]
 
@@ -647,6 +649,13 @@ class Gazetteer:
                 split[city["countrycode"]].append(city)
             self._countries[threshold] = dict(split)
         return self._countries[threshold].get(country, [])
+
+    def name_key(self, city: GnCity) -> str | None:
+        """Match key of a city's primary name (computed once per GeoNames id)."""
+        gid = city["geonameid"]
+        if gid not in self._name_keys:
+            self._name_keys[gid] = match_key(city["name"])
+        return self._name_keys[gid]
 
     def alt_keys(self, city: GnCity) -> set[str]:
         """Match keys of a city's alternate names."""
@@ -673,8 +682,9 @@ class Gazetteer:
         """Cities of one GeoNames country by the match keys of their alternate names."""
         if (threshold, country) not in self._alt_index:
             index: dict[str, list[GnCity]] = defaultdict(list)
-            for city, _ in self.keyed(threshold, country):
-                for key in sorted(self.alt_keys(city)):
+            alt_keys = self.alt_keys
+            for city in self.of_country(threshold, country):
+                for key in alt_keys(city):
                     index[key].append(city)
             self._alt_index[(threshold, country)] = dict(index)
         return self._alt_index[(threshold, country)]

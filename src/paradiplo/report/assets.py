@@ -32,7 +32,13 @@ class Assets:
     @property
     def interactive(self) -> bool:
         """Leaflet is there, so the page gets the interactive map."""
-        return self.leaflet_js is not None and self.leaflet_css is not None
+        return self.leaflet() is not None
+
+    def leaflet(self) -> tuple[Path, Path] | None:
+        """Leaflet's CSS and JavaScript files, if both are installed."""
+        if self.leaflet_css is None or self.leaflet_js is None:
+            return None
+        return (self.leaflet_css, self.leaflet_js)
 
     def missing(self) -> list[str]:
         """The vendored files that were not found, relative to the vendor directory."""

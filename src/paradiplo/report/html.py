@@ -238,21 +238,21 @@ def render(page: Page, degrees: dict[str, int]) -> str:
         f"<title>{esc(title)} — paradiplo report</title>",
         _inline_style(assets.own("report.css")),
     ]
-    interactive = page.assets.interactive and page.assets.leaflet_css and page.assets.leaflet_js
-    if interactive:
-        assert page.assets.leaflet_css is not None and page.assets.leaflet_js is not None
-        head.append(_inline_style(page.assets.leaflet_css.read_text(encoding="utf-8")))
-        head.append(_inline_script(page.assets.leaflet_js.read_text(encoding="utf-8")))
+    leaflet = page.assets.leaflet()
+    if leaflet is not None:
+        css, js = leaflet
+        head.append(_inline_style(css.read_text(encoding="utf-8")))
+        head.append(_inline_script(js.read_text(encoding="utf-8")))
     body = [
         _header(page, title),
-        _map_section(page, bool(interactive)),
+        _map_section(page, leaflet is not None),
         _timeline_section(page),
         _network_section(page),
         _reproduction_section(page),
         _queries_section(page),
         _footer(page),
     ]
-    if interactive:
+    if leaflet is not None:
         body.append(
             _json_script(
                 "pd-countries",

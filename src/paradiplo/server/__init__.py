@@ -8,3 +8,22 @@ a VoID description at ``/.well-known/void``, linked-data pages for every ``id/``
 stopping anyone else's. This package imports nothing on its own, so a worker process
 starts without loading the web stack.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ServerConfig", "create_app", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    """``from paradiplo.server import serve`` loads the web stack only when asked for."""
+    if name == "ServerConfig":
+        from paradiplo.server.config import ServerConfig
+
+        return ServerConfig
+    if name in ("create_app", "serve"):
+        from paradiplo.server import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

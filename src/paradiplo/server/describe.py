@@ -10,6 +10,7 @@ per build and cached.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,7 +234,9 @@ def void_graph(base: str, info: Stats) -> list[ox.Triple]:
     return g.triples
 
 
-def rdf_response(request: Request, triples: list[ox.Triple], fmt: str | None) -> Response:
+def rdf_response(
+    request: Request, triples: list[ox.Triple], fmt: str | Sequence[str] | None
+) -> Response:
     """``triples`` in the format the client asked for (Turtle by default)."""
     offer = negotiate(request.headers.get("accept"), fmt, GRAPHS)
     if offer is None:
@@ -244,7 +247,7 @@ def rdf_response(request: Request, triples: list[ox.Triple], fmt: str | None) ->
     return Response(body, media_type=content_type(offer), headers={"Vary": "Accept"})
 
 
-async def service_description(request: Request, fmt: str | None) -> Response:
+async def service_description(request: Request, fmt: Sequence[str]) -> Response:
     """``GET /sparql`` without a query."""
     config = request.app.state.backend.config
     info = await stats(request)

@@ -143,10 +143,18 @@ def by_name(name: str, offers: Sequence[Offer]) -> Offer | None:
     return None
 
 
-def negotiate(accept: str | None, fmt: str | None, offers: Sequence[Offer]) -> Offer | None:
-    """``format`` wins over Accept when given; ``None`` when nothing offered is acceptable."""
-    if fmt:
-        return by_name(fmt, offers)
+def negotiate(
+    accept: str | None, fmt: str | Sequence[str] | None, offers: Sequence[Offer]
+) -> Offer | None:
+    """``format`` wins over Accept when given; ``None`` when nothing offered is acceptable.
+
+    ``format`` may be repeated (SPARQLWrapper sends ``format=tsv&format=text/tab-separated-
+    values``): the first value naming an offer counts.
+    """
+    names = [fmt] if isinstance(fmt, str) else list(fmt or [])
+    names = [name for name in names if name]
+    if names:
+        return next((o for name in names if (o := by_name(name, offers)) is not None), None)
     return choose(accept, offers)
 
 

@@ -138,7 +138,7 @@ async def endpoint(request: Request) -> Response:
             raise HttpError(405, "SPARQL Update must be sent with POST", {"Allow": ALLOW})
         return await run_update(request, backend, params)
     if params.query is None:
-        return await describe.service_description(request, params.one("format"))
+        return await describe.service_description(request, params.all("format"))
     return await run_query(request, backend, params, params.query)
 
 
@@ -158,11 +158,11 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
         check_remote(query, config.allow_services, PREFIXES)
     except RemoteAccessError as exc:
         raise HttpError(400, str(exc)) from exc
-    accept, fmt = request.headers.get("accept"), params.one("format")
+    accept, fmt = request.headers.get("accept"), params.all("format")
     results = negotiate(accept, fmt, RESULTS)
     graphs = negotiate(accept, fmt, GRAPHS)
     if results is None and graphs is None:
-        wanted = f"format {fmt!r}" if fmt else f"Accept {accept!r}"
+        wanted = f"format {', '.join(fmt)!r}" if fmt else f"Accept {accept!r}"
         raise HttpError(406, f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}")
     dataset_given = bool(params.all("default-graph-uri") or params.all("named-graph-uri"))
     job = {
