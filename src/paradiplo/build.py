@@ -19,10 +19,9 @@ import pyoxigraph as ox
 
 from paradiplo import __version__
 from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find_root
-from paradiplo.convert import triple_key
 from paradiplo.errors import ParadiploError
 from paradiplo.load import LoadedFile, load_all
-from paradiplo.reason import infer
+from paradiplo.reason import infer_closure
 from paradiplo.store import DataDir
 from paradiplo.validate import ValidationReport, Validator, origins_of, validate
 
@@ -123,9 +122,9 @@ def _prepare(
         loaded = load_all([*content.files, *imports])
     by_kind = {kind: [q for f in loaded if f.file.kind is kind for q in f.quads] for kind in Kind}
     with _phase(REASON, seconds, on_phase):
-        inferred = infer(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA])
-        shapes = {triple_key(q) for q in by_kind[Kind.SHAPES]}
-        inferred = [q for q in inferred if triple_key(q) not in shapes]
+        # new triples that are shape triples stay out (the shapes graph holds them)
+        inference = infer_closure(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA], by_kind[Kind.SHAPES])
+        inferred = inference.quads
     with _phase(VALIDATE, seconds, on_phase):
         report = validate(
             [*by_kind[Kind.DATA], *inferred],
@@ -133,7 +132,9 @@ def _prepare(
             ontology=by_kind[Kind.ONTOLOGY],
             origins=origins_of(loaded),
             validator=validator,
+            closure=inference.closure,
         )
+    del inference  # the closure is only needed for validation
     return _Prepared(content, loaded, inferred, report, seconds, tuple(imports))
 
 

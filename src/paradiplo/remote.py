@@ -31,7 +31,6 @@ import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
@@ -111,7 +110,6 @@ _INTEGER_SUBTYPES = frozenset(
 DEFAULT_TIMEOUT = 120.0
 DUMP_PAGE = 5000  # rows per request: under the 10000-row cap of Virtuoso's default settings
 INSERT_CHUNK = 1000  # triples per INSERT DATA request
-WRITERS = 4  # graphs written at once: requests are small, so latency dominates
 _GRAPH_CONTENT_TYPE = "text/turtle"  # N-Triples is Turtle, and every graph store reads Turtle
 _BNODE_JUNK = re.compile(r"[^A-Za-z0-9_\-]")
 # Keywords are looked for after query._OPAQUE blanks out strings, IRIs and comments.
@@ -191,7 +189,6 @@ class RemoteStore:
         self._product: str | None = None
         self._graphs: list[str] | None = None
         self._metadata: dict[str, Any] | None = None
-        self._hidden: str | None = None
         self._closed = False
 
     @property
@@ -225,10 +222,6 @@ class RemoteStore:
         return self._product
 
     @property
-    def virtuoso(self) -> bool:
-        return self.product.lower().startswith("virtuoso")
-
-    @property
     def layout(self) -> Layout:
         """Where the merge lives: the server's default graph, or the graph ``pdg:union``.
 
@@ -250,9 +243,6 @@ class RemoteStore:
             return self._query(sparql, default=None, named=None)
         if not _GRAPH.search(code):
             return self._query(sparql, default=[UNION_GRAPH], named=None)
-        if self.virtuoso:  # a long named-graph-uri list makes some queries very slow there
-            hidden = self._hidden_graphs()
-            return self._query(sparql, default=[UNION_GRAPH], named=None, prologue=hidden)
         return self._query(sparql, default=[UNION_GRAPH], named=graphs)
 
     def quad_count(self) -> int:
@@ -335,15 +325,18 @@ class RemoteStore:
         old = self._project_graphs()
         if union:
             writer.delete(BUILD_GRAPH)
-        self._graphs = self._metadata = self._hidden = None
+        self._graphs = self._metadata = None
         merged = sorted({t for triples in graphs.values() for t in triples}, key=str)
         puts: list[tuple[str | None, Sequence[ox.Triple]]] = list(graphs.items())
         puts.append((UNION_GRAPH if union else None, merged))
-        stale = sorted(old - graphs.keys() - RESERVED_GRAPHS)
-        with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            # list() re-raises the first failure; the build record is then never written
-            list(pool.map(lambda item: writer.put(*item), puts))
-            list(pool.map(writer.delete, stale))
+        kept = RESERVED_GRAPHS if union else frozenset()  # rewritten, or leftovers of a switch
+        stale = sorted(old - graphs.keys() - kept)
+        # One request at a time: Virtuoso deadlocks on concurrent graph writes. A failure
+        # stops here, before the build record is written.
+        for graph, triples in puts:
+            writer.put(graph, triples)
+        for graph in stale:
+            writer.delete(graph)
         if union:
             record = {"id": _new_build_id(), **metadata}
             writer.put(BUILD_GRAPH, _record_triples(sorted(graphs), record))
@@ -366,7 +359,8 @@ class RemoteStore:
     def _server_graphs(self, *, project_only: bool = False) -> set[str]:
         """The server's own named graphs (optionally only those under the project's base)."""
         only = f' FILTER(STRSTARTS(STR(?g), "{BASE}"))' if project_only else ""
-        sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}{only} }}"
+        # GROUP BY, not DISTINCT: Virtuoso 7.2 times out on DISTINCT ?g over all graphs
+        sparql = f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}{only} }} GROUP BY ?g"
         result = self._query(sparql, default=None, named=None)
         assert isinstance(result, SelectResult)
         return {row[0].value for row in result.rows if row[0] is not None}
@@ -413,13 +407,6 @@ class RemoteStore:
             raise StoreError(f"{self.url}: unreadable build record <{BUILD_GRAPH}>") from exc
         return parts, metadata
 
-    def _hidden_graphs(self) -> str:
-        """Virtuoso pragmas hiding every graph but the build's from ``GRAPH ?g``."""
-        if self._hidden is None:
-            others = sorted(self._server_graphs() - set(self.named_graphs()))
-            self._hidden = "".join(f"define input:named-graph-exclude <{g}>\n" for g in others)
-        return self._hidden
-
     # --- the SPARQL protocol ----------------------------------------------------------
 
     def _query(
@@ -428,19 +415,14 @@ class RemoteStore:
         *,
         default: Sequence[str] | None,
         named: Sequence[str] | None,
-        prologue: str = "",
     ) -> QueryResult:
-        """Run a query with the dataset given in the request (``None``: the server's own).
-
-        ``prologue`` goes before the query text as sent (Virtuoso's ``define`` pragmas).
-        """
+        """Run a query with the dataset given in the request (``None``: the server's own)."""
         if self._closed:
             raise StoreError("store is closed")
         wrapper = self._wrapper(self.url)
         wrapper.setQuery(sparql)
         if wrapper.isSparqlUpdateRequest():
             raise QueryError("not a query: `paradiplo query` does not run updates")
-        wrapper.queryString = prologue + sparql
         graph_result = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
         wrapper.setReturnFormat(TURTLE if graph_result else JSON)
         for graph in default or ():

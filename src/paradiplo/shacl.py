@@ -54,7 +54,7 @@ class UnsupportedShacl(ParadiploError):
     """The shapes use a SHACL feature this engine does not implement."""
 
 
-_CHUNK = 2000  # focus nodes per VALUES block of a SPARQL constraint
+_CHUNK = 200_000  # focus nodes per VALUES block: one evaluation of the query per chunk
 _BNODE = "urn:paradiplo:bnode:"
 
 # Predicates that only document a shape.
@@ -155,22 +155,26 @@ _NONE: frozenset[Token] = frozenset()
 class _Data:
     """The data graph, indexed subject -> values for the predicates the shapes use."""
 
-    def __init__(self, closure: Closure, predicates: set[Token]) -> None:
+    def __init__(self, closure: Closure) -> None:
         self.closure = closure
         self.tables: dict[Token, dict[Token, set[Token]]] = {}
-        for p in predicates:
-            table: dict[Token, set[Token]] = defaultdict(set)
-            for s, o in closure.get(p, ()):
-                table[s].add(o)
-            self.tables[p] = table
         self._instances: dict[Token, set[Token]] = {}
         self._by_type: dict[Token, set[Token]] | None = None
 
+    def table(self, p: Token) -> dict[Token, set[Token]]:
+        """Subject -> values of ``p``, built on first use."""
+        if p not in self.tables:
+            table: dict[Token, set[Token]] = defaultdict(set)
+            for s, o in self.closure.get(p, ()):
+                table[s].add(o)
+            self.tables[p] = table
+        return self.tables[p]
+
     def values(self, node: Token, p: Token) -> set[Token] | frozenset[Token]:
-        return self.tables[p].get(node, _NONE)
+        return self.table(p).get(node, _NONE)
 
     def subjects_of(self, p: Token) -> set[Token]:
-        return set(self.tables[p])
+        return {s for s, _ in self.closure.get(p, ())}
 
     def instances(self, cls: Token) -> set[Token]:
         """Instances of ``cls`` or of its subclasses (rdfs:subClassOf in the data graph)."""
@@ -306,6 +310,7 @@ class _Sparql:
     query: str
     messages: tuple[Literal, ...]
     predicates: set[Token] | None  # None: the query may read any predicate
+    classes: set[Token] | None  # the classes its rdf:type patterns name; None: any
 
 
 def _iri_token(node: Node, where: Node) -> Token:
@@ -442,10 +447,9 @@ class _Compiler:
         text = str(select)
         _refuse_sparql(node, text)
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(self._prefixes(node)))
-        predicates = _predicates_read(node, prefixes + text)
-        return _Sparql(
-            node, prefixes + _inject_values(node, text), self._messages(node), predicates
-        )
+        predicates, classes = _predicates_read(node, prefixes + text)
+        query = prefixes + _inject_values(node, text)
+        return _Sparql(node, query, self._messages(node), predicates, classes)
 
     def _prefixes(self, node: Node) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
@@ -602,23 +606,31 @@ def _inject_values(node: Node, text: str) -> str:
     return text[: match.end()] + " VALUES ?this { {VALUES} } " + text[match.end() :]
 
 
-def _predicates_read(node: Node, text: str) -> set[Token] | None:
-    """The predicates a query's patterns use, or None if it may read any (a variable)."""
+def _predicates_read(node: Node, text: str) -> tuple[set[Token] | None, set[Token] | None]:
+    """The predicates a query's patterns use and the classes its ``rdf:type`` patterns name.
+
+    Either is None when the query may read any (a variable, a path through rdf:type).
+    """
     try:
         query = prepareQuery(text)
     except Exception as exc:  # rdflib raises pyparsing's exceptions
         raise UnsupportedShacl(f"{node}: cannot parse the SPARQL constraint: {exc}") from exc
     found: set[Token] = set()
-    unbounded = False
+    classes: set[Token] = set()
+    unbounded = any_class = False
 
     def visit(part: object) -> None:
-        nonlocal unbounded
+        nonlocal unbounded, any_class
         for triple in getattr(part, "triples", None) or ():
             if isinstance(triple, tuple | list) and len(triple) == 3:
                 unbounded |= not _path_predicates(triple[1], found)
+                if triple[1] == RDF.type and isinstance(triple[2], URIRef):
+                    classes.add(f"<{triple[2]}>")
+                elif triple[1] == RDF.type or not isinstance(triple[1], URIRef):
+                    any_class = True
 
     traverse(query.algebra, visitPre=visit)
-    return None if unbounded else found
+    return (None if unbounded else found), (None if unbounded or any_class else classes)
 
 
 def _path_predicates(path: object, found: set[Token]) -> bool:
@@ -638,7 +650,7 @@ def _path_predicates(path: object, found: set[Token]) -> bool:
 
 
 def _skolem(token: Token) -> Token:
-    return f"<{_BNODE}{token[2:]}>" if _is_blank(token) else token
+    return f"<{_BNODE}{token[2:]}>" if token[0] == "_" else token
 
 
 def _unskolem(term: object) -> Node:
@@ -667,13 +679,9 @@ class ShaclValidator:
         compiler = _Compiler(shapes)
         self.shapes = compiler.run()
         self.predicates = compiler.predicates
-        self.sparql_predicates: set[Token] | None = set()
-        for shape in self.shapes:
-            for constraint in shape.sparql:
-                if constraint.predicates is None or self.sparql_predicates is None:
-                    self.sparql_predicates = None
-                else:
-                    self.sparql_predicates |= constraint.predicates
+        constraints = [c for shape in self.shapes for c in shape.sparql]
+        self.sparql_predicates = _union(c.predicates for c in constraints)
+        self.sparql_classes = _union(c.classes for c in constraints)
 
     def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
         """Validate the RDF merge of ``triples`` (graph names are ignored)."""
@@ -685,7 +693,7 @@ class ShaclValidator:
 
     def validate_closure(self, closure: Closure) -> list[Violation]:
         """Validate a graph given as predicate token -> (subject, object) token pairs."""
-        data = _Data(closure, self.predicates)
+        data = _Data(closure)
         store = self._sparql_store(closure) if self._has_sparql() else None
         results: list[Violation] = []
         for shape in self.shapes:
@@ -700,16 +708,37 @@ class ShaclValidator:
         return any(shape.sparql for shape in self.shapes)
 
     def _sparql_store(self, closure: Closure) -> ox.Store:
-        """An in-memory store of what the SPARQL constraints read, blank nodes skolemised."""
-        wanted = closure.keys() if self.sparql_predicates is None else self.sparql_predicates
-        text = "".join(
+        """An in-memory store of what the SPARQL constraints read, blank nodes skolemised.
+
+        Only the predicates they name are loaded, and of rdf:type only the classes they
+        name, unless a constraint may read anything (a variable predicate or class).
+        """
+        wanted = set(closure) if self.sparql_predicates is None else set(self.sparql_predicates)
+        classes = self.sparql_classes
+        lines = [
             f"{_skolem(s)} {p} {_skolem(o)} .\n"
-            for p in sorted({*wanted, _TYPE})
+            for p in sorted(wanted - {_TYPE})
             for s, o in closure.get(p, ())
-        )
+        ]
+        if _TYPE in wanted or classes is None:
+            lines.extend(
+                f"{_skolem(s)} {_TYPE} {_skolem(c)} .\n"
+                for s, c in closure.get(_TYPE, ())
+                if classes is None or c in classes
+            )
         store = ox.Store()
-        store.bulk_load(text.encode("utf-8"), ox.RdfFormat.N_TRIPLES)
+        store.bulk_load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
         return store
+
+
+def _union(parts: Iterable[set[Token] | None]) -> set[Token] | None:
+    """The union of token sets, None (everything) if any is None."""
+    found: set[Token] = set()
+    for part in parts:
+        if part is None:
+            return None
+        found |= part
+    return found
 
 
 def _focus_nodes(shape: _NodeShape, data: _Data) -> set[Token]:

@@ -30,7 +30,7 @@ from paradiplo.content import Kind
 from paradiplo.convert import OxTerm, from_rdflib, to_graph
 from paradiplo.load import LoadedFile, display_path
 from paradiplo.namespaces import PREFIXES, SH
-from paradiplo.shacl import ShaclValidator, Violation
+from paradiplo.shacl import Closure, ShaclValidator, Violation
 
 Validator = TypingLiteral["fast", "pyshacl"]
 VALIDATORS: tuple[Validator, ...] = ("fast", "pyshacl")
@@ -158,17 +158,23 @@ def validate(
     ontology: Iterable[ox.Quad] = (),
     origins: Origins | None = None,
     validator: Validator = "fast",
+    closure: Closure | None = None,
 ) -> ValidationReport:
     """Validate the merge of ``data`` and ``ontology`` against ``shapes``.
 
     ``validator`` picks the engine; the fast one raises ``UnsupportedShacl`` on a shape it
-    cannot check rather than skip it.
+    cannot check rather than skip it. ``closure``, the reasoner's tokens of that same merge
+    (``reason.Inference.closure``), saves the fast engine from indexing the quads again.
     """
     shapes_graph = to_graph(shapes)
     if len(shapes_graph) == 0:
         return ValidationReport((), _report_turtle(Graph()))
     if validator == "fast":
-        violations = ShaclValidator(shapes_graph).validate([*ontology, *data])
+        engine = ShaclValidator(shapes_graph)
+        if closure is not None:
+            violations = engine.validate_closure(closure)
+        else:
+            violations = engine.validate([*ontology, *data])
         return _report(report_graph(violations), shapes_graph, origins)
     return _report(_pyshacl_report(data, shapes_graph, ontology), shapes_graph, origins)
 

@@ -117,7 +117,7 @@ class Server:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited {self.process.returncode}:\n{self.logged()}")
             try:
-                if self.get("/sparql", query="ASK {}", timeout=5).status < 500:
+                if self.request("GET", "/sparql?query=ASK%7B%7D", timeout=5).status < 500:
                     return
             except OSError:
                 pass
@@ -179,9 +179,10 @@ class Server:
         finally:
             connection.close()
 
-    def get(self, path: str, timeout: float = 60, **params: str) -> Response:
+    def get(self, path: str, **params: str) -> Response:
+        """GET ``path`` with URL parameters ``params`` (names may need ``**{...}``)."""
         headers = {"Accept": JSON_RESULTS}
-        return self.request("GET", f"{path}?{urlencode(params)}", None, headers, timeout)
+        return self.request("GET", f"{path}?{urlencode(params)}", None, headers)
 
     def query(self, sparql: str, timeout: float = 60, **headers: str) -> Response:
         sent = {"Content-Type": QUERY_TYPE, "Accept": JSON_RESULTS, **headers}

@@ -22,6 +22,8 @@ from paradiplo.store import DataDir
 from .server import Server
 from .support import cli, snapshot, tried
 
+pytestmark = pytest.mark.slow
+
 XSD_DATE = "<http://www.w3.org/2001/XMLSchema#date>"
 SERVED_PATTERN = "GRAPH ?g { ?s ?p ?o }"
 

@@ -23,6 +23,8 @@ from paradiplo.store import DataDir, SelectResult
 from .server import Server, running
 from .support import TOKEN, tried
 
+pytestmark = pytest.mark.slow
+
 GRAPH = "https://example.org/reliability/swap"
 OLD, NEW = 12, 31
 READERS = 3

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from paradiplo.cli import cli
-from paradiplo.importers import registry_csv
+from paradiplo.importers import registry_csv, twin_cities, wikidata_gexf
+from paradiplo.importers.registry_import import RegistryFileError, RegistryImport
 from paradiplo.store import BUILDS, CURRENT
 
-from .server import QUERY_TYPE, Response, Server, assert_clean_error
-from .support import CORPUS, Case, corpus, tried
+from .server import QUERY_TYPE, Canary, Response, Server, assert_clean_error
+from .support import CORPUS, REPO, Case, corpus, tried
 
 CONTENT = corpus("content")
 
@@ -145,3 +147,40 @@ def test_raw_http_request_gets_its_status(case: Case, ro_server: Server) -> None
     body = answer.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
     check_answer(case, int(match[1]), body, request.decode("utf-8", "replace"))
     assert ro_server.count("?t a pd:TwinningTie") > 0
+
+
+def check_import(case: Case, run: Callable[[], RegistryImport]) -> None:
+    """A whole-file error as the sidecar says, or each bad row rejected by number and reason."""
+    if case.one("file-error"):
+        with pytest.raises(RegistryFileError) as caught:
+            run()
+        assert re.search(case.one("file-error") or "", str(caught.value)), str(caught.value)
+        return
+    report = run().report
+    assert report.consistent, report.to_json()
+    assert re.fullmatch(case.one("ties") or "", str(report.ties_created)), report.ties_created
+    expected = [value.split(" ", 1) for value in case.all("reject")]
+    rejected = {r.row: r.message for r in report.rejected}
+    assert sorted(rejected) == sorted(int(row) for row, _ in expected), report.rejected
+    for row, pattern in expected:
+        assert re.search(pattern, rejected[int(row)]), (pattern, rejected[int(row)])
+
+
+TWIN_CITIES = corpus("twin_cities")
+GEXF = corpus("wikidata_gexf")
+
+
+@pytest.mark.parametrize("case", params(TWIN_CITIES))
+def test_bad_twin_cities_rows_are_rejected_by_number(case: Case) -> None:
+    check_import(case, lambda: twin_cities.import_csv(case.path, REPO))
+    tried("twin-cities CSV file")
+
+
+@pytest.mark.parametrize("case", params(GEXF))
+def test_bad_wikidata_gexf_is_rejected_with_its_place(case: Case, tmp_path: Path) -> None:
+    with Canary() as canary:
+        path = tmp_path / case.path.name
+        path.write_bytes(case.path.read_bytes().replace(b"{canary}", canary.url.encode()))
+        check_import(case, lambda: wikidata_gexf.import_gexf(path, REPO))
+        assert canary.requests == []
+    tried("Wikidata GEXF file")

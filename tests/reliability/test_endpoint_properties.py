@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from .server import Response, Server, assert_clean_error
 from .support import REPO, Snapshot, snapshot, tried
 
+pytestmark = pytest.mark.slow
+
 QUERIES = [p.read_text(encoding="utf-8") for p in sorted((REPO / "queries").glob("*/*.rq"))]
 KEYWORDS = [
     "SELECT",

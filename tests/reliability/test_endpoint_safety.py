@@ -50,7 +50,7 @@ def rw_server(mini_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def canary() -> Iterator[Canary]:
     with Canary() as listening:
         yield listening
@@ -192,11 +192,11 @@ def test_service_is_refused_and_nothing_is_fetched(
         ),
     ]
     tried("endpoint request", len(answers))
+    assert canary.requests == []
     for answer in answers:
         assert answer.status == 400, answer
         assert "refused" in answer.text
         assert_clean_error(answer, sent=query)
-    assert canary.requests == []
 
 
 @pytest.mark.parametrize("name", sorted(REMOTE_UPDATES))
@@ -204,10 +204,10 @@ def test_load_is_refused_even_with_the_token(rw_server: Server, canary: Canary, 
     update = REMOTE_UPDATES[name].replace("{c}", canary.url)
     answer = rw_server.update(update, token=TOKEN)
     tried("endpoint request")
+    assert canary.requests == []
     assert answer.status == 400, answer
     assert "refused" in answer.text
     assert_clean_error(answer, sent=update)
-    assert canary.requests == []
 
 
 def test_datasets_and_uploads_fetch_nothing(
@@ -217,7 +217,8 @@ def test_datasets_and_uploads_fetch_nothing(
     dataset = f"FROM <{canary.url}/g> FROM NAMED <{canary.url}/n>"
     assert ro_server.query(f"SELECT * {dataset} WHERE {{ ?s ?p ?o }}").status == 200
     given = {"default-graph-uri": f"{canary.url}/d", "named-graph-uri": f"{canary.url}/n"}
-    assert ro_server.get("/sparql", query="ASK { ?s ?p ?o }", **given).status == 200
+    asked = ro_server.get("/sparql", query="ASK { ?s ?p ?o }", **given)
+    assert asked.status == 200
     graph = f"/rdf-graphs?{urlencode({'graph': 'urn:x:upload'})}"
     jsonld = json.dumps({"@context": f"{canary.url}/context.jsonld", "@id": "urn:x:a", "b": "c"})
     rdfxml = (
@@ -231,6 +232,31 @@ def test_datasets_and_uploads_fetch_nothing(
         assert_clean_error(answer)
     tried("endpoint request", 4)
     assert canary.requests == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="RDF/XML internal entities are expanded: a 494-byte PUT stores a 10 MB literal "
+    "(each further level x10), so --max-body does not bound what a token holder can make "
+    "the server hold; refuse DOCTYPE/ENTITY declarations in uploads",
+)
+def test_entity_expansion_in_an_upload_is_refused(rw_server: Server) -> None:
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(6)
+    )
+    body = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [{entities}]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:x:">'
+        '<rdf:Description rdf:about="urn:x:a"><e:p>&g;</e:p></rdf:Description></rdf:RDF>'
+    )
+    graph = f"/rdf-graphs?{urlencode({'graph': 'urn:x:expanded'})}"
+    headers = {"Content-Type": "application/rdf+xml", **bearer(TOKEN)}
+    try:
+        answer = rw_server.request("PUT", graph, body, headers)
+        tried("endpoint request")
+        assert answer.status in (400, 413), answer
+    finally:
+        rw_server.request("DELETE", graph, None, bearer(TOKEN))
 
 
 # --- time limit, row cap, body cap -----------------------------------------------------
@@ -311,7 +337,7 @@ def test_bodies_over_the_cap_get_413(ro_server: Server, rw_server: Server) -> No
 
 # --- what errors show ------------------------------------------------------------------
 
-BAD_REQUESTS = {
+BAD_REQUESTS: dict[str, tuple[str, str, str | bytes | None, dict[str, str]]] = {
     "syntax": ("POST", "/sparql", "SELECT * WHERE { ?s ?p", {"Content-Type": QUERY_TYPE}),
     "unknown-function": (
         "POST",

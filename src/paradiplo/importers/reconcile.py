@@ -93,6 +93,9 @@ PartyKind = Literal["city", "region", "place"]
 
 # A candidate this close to the row's coordinates is the place the row means.
 NEAR_KM = 50.0
+# A namesake this far from coordinates that lie in the country is still taken (the
+# geocoder was imprecise); beyond it, the name stays unmatched.
+FAR_KM = 250.0
 # Two places of one name this close together are flagged as possibly one place.
 COLOCATED_KM = 5.0
 # The finest GeoNames file: every coarser file's cities are in it.
@@ -223,6 +226,10 @@ _REGION_WORDS = frozenset(
         "voivodeship", "canton", "county", "state", "governorate", "autonomous",
     }
 )  # fmt: skip
+# Words around a name that say what kind of place it is ("Jilin City", "Kolding
+# Municipality", "City of Blacktown"), dropped in a last attempt.
+_GENERIC_SUFFIXES = frozenset({"city", "municipality"})
+_GENERIC_PREFIXES = ("city-of-", "municipality-of-", "town-of-")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 _EXPANDED = {full: short for short, full in _ABBREVIATIONS.items()}
 
@@ -296,8 +303,11 @@ def name_keys(name: str) -> list[str]:
         "-".join(_ABBREVIATIONS.get(w, w) for w in words),
         "-".join(_EXPANDED.get(w, w) for w in words),
     ]
-    if len(words) > 1 and words[-1] == "city":
+    if len(words) > 1 and words[-1] in _GENERIC_SUFFIXES:
         keys.append("-".join(words[:-1]))
+    for prefix in _GENERIC_PREFIXES:
+        if base.startswith(prefix) and len(base) > len(prefix):
+            keys.append(base[len(prefix) :])
     return list(dict.fromkeys(keys))
 
 
@@ -447,6 +457,11 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _cell(lat: float, lng: float) -> tuple[int, int]:
+    """A half-degree grid cell (about 55 km north-south)."""
+    return math.floor(lat * 2), math.floor(lng * 2)
+
+
 def _city_km(city: GnCity, lat: float, lng: float) -> float:
     return distance_km(lat, lng, city["latitude"], city["longitude"])
 
@@ -546,6 +561,7 @@ class Reconciler:
         self._used_regions: set[str] = set()
         self._used_countries: set[str] = set()
         self._cache: dict[tuple[Any, ...], Resolution] = {}
+        self._cells: dict[str, set[tuple[int, int]]] = {}
         self.flags: list[Flag] = []
         self._flagged: set[tuple[str, str]] = set()
         self.notes: Counter[str] = Counter()
@@ -584,6 +600,8 @@ class Reconciler:
         if location is None and name.context is not None and context_region is None:
             location = self._context_location(name.context, country, hint)
         city = self._city(name, country, hint, location)
+        if isinstance(city, Resolution):
+            return city
         if city is not None:
             if name.context is not None and context_region is None:
                 self._flag_colocated(name, country, city, hint)
@@ -614,28 +632,62 @@ class Reconciler:
         country: CountryRef,
         region: str | None,
         location: tuple[float, float] | None,
-    ) -> GnCity | None:
-        """The GeoNames city a name means, by coordinates first (module doc, step 4)."""
+    ) -> GnCity | Resolution | None:
+        """The GeoNames city a name means (module doc, step 4).
+
+        Where the coordinates are near no namesake, the name is a first-level unit if it
+        is one's exact name; an annotated name is unmatched; a plain name gets the
+        namesake ``match_city`` picks if the coordinates lie outside the country (they are
+        wrong) or that namesake is within ``FAR_KM`` of them (they are imprecise).
+        """
         keys = [k for spelling in name.spellings for k in name_keys(spelling)]
         if country.iso2 not in TRUSTED_ADMIN1:
             region = None  # GeoNames admin1 codes there are not ISO 3166-2 codes
-        if location is not None:
-            for key in keys:
-                near = self._nearest(country.iso2, key, region, location)
-                if near is not None:
-                    return near
-            if name.context is not None:
-                self.notes["annotated name near no namesake: unmatched"] += 1
-                return None
+        if location is None:
+            return self._by_name(keys, country.iso2, region)
         for key in keys:
-            match, _ = match_city(self.gaz, country.iso2, key, region)
+            near = self._nearest(country.iso2, key, region, location)
+            if near is not None:
+                return near
+        exact = self._region(name, country.iso2, strict=True)
+        if exact is not None:
+            return exact
+        if name.context is not None:
+            self.notes["annotated name, no namesake near its coordinates: unmatched"] += 1
+            return None
+        city = self._by_name(keys, country.iso2, region)
+        if city is None:
+            return None
+        if not self._in_country(country.iso2, location):
+            self.notes["coordinates outside the country: matched by name"] += 1
+            return city
+        if _city_km(city, *location) <= FAR_KM:
+            self.notes[f"namesake {NEAR_KM:g}-{FAR_KM:g} km from the coordinates: matched"] += 1
+            return city
+        self.notes[f"only namesakes over {FAR_KM:g} km from the coordinates: unmatched"] += 1
+        return None
+
+    def _by_name(self, keys: list[str], country: str, region: str | None) -> GnCity | None:
+        """The city ``match_city`` picks for the first key that finds one."""
+        for key in keys:
+            match, _ = match_city(self.gaz, country, key, region)
             if match is None and region is not None:
-                match, _ = match_city(self.gaz, country.iso2, key, None)
+                match, _ = match_city(self.gaz, country, key, None)
             if match is not None:
-                if location is not None:
-                    self.notes["matched by name, coordinates near no namesake"] += 1
                 return match.city
         return None
+
+    def _in_country(self, country: str, location: tuple[float, float]) -> bool:
+        """Whether a GeoNames place of the country lies within about 55 km of ``location``."""
+        if country not in self._cells:
+            self._cells[country] = {
+                _cell(c["latitude"], c["longitude"])
+                for gn in GEONAMES_COUNTRIES.get(country, (country,))
+                for c in self.gaz.of_country(FINEST, gn)
+            }
+        lat_cell, lng_cell = _cell(*location)
+        cells = self._cells[country]
+        return any((lat_cell + i, lng_cell + j) in cells for i in (-1, 0, 1) for j in (-1, 0, 1))
 
     def _nearest(
         self, country: str, key: str, region: str | None, location: tuple[float, float]
@@ -716,6 +768,10 @@ class Reconciler:
                 found = self._city_resolution(near, country.iso2)
                 self._wikidata[found.iri].add(qid)
                 return found
+        region = self._region(name, country.iso2, strict=False)
+        if region is not None:
+            self._wikidata[region.iri].add(qid)
+            return region
         return self._item_place(qid, name, country)
 
     def _item_place(self, qid: str, name: PlaceName, country: CountryRef) -> Resolution:
@@ -780,8 +836,10 @@ class Reconciler:
         return f"{prefix}-{key}-{gid}"
 
     def _slug_taken(self, slug: str) -> bool:
-        return slug in self.places.city_slugs or slug in self._slug_owner or (
-            slug in self._place_slugs
+        return (
+            slug in self.places.city_slugs
+            or slug in self._slug_owner
+            or (slug in self._place_slugs)
         )
 
     # -- records -----------------------------------------------------------------------

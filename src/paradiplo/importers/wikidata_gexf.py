@@ -24,6 +24,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, XSD
@@ -168,6 +169,16 @@ def node_problem(node: Node) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Item:
+    """A node reconciled, or the reason (``bad-row``, ``unknown-country``) it could not be."""
+
+    resolution: Resolution | None
+    country: CountryRef | None
+    reason: str = ""
+    message: str = ""
+
+
 class _Items:
     """Reconciles each node once, remembering why a node could not be."""
 
@@ -175,29 +186,40 @@ class _Items:
         self.gexf = gexf
         self.reconciler = reconciler
         self.path = path
-        self.done: dict[str, tuple[Resolution, CountryRef] | tuple[str, str]] = {}
+        self.done: dict[str, _Item] = {}
 
-    def get(self, qid: str) -> tuple[Resolution, CountryRef] | tuple[str, str]:
-        """The node's resolution and country, or (reason, message)."""
+    def get(self, qid: str) -> _Item:
+        """The node's resolution and country, or why there is none."""
         if qid not in self.done:
             self.done[qid] = self._resolve(qid)
         return self.done[qid]
 
-    def _resolve(self, qid: str) -> tuple[Resolution, CountryRef] | tuple[str, str]:
+    def _resolve(self, qid: str) -> _Item:
         node = self.gexf.nodes.get(qid)
         if node is None:
-            return "bad-row", f"{qid!r} is not a node of the file"
+            return _Item(None, None, "bad-row", f"{qid!r} is not a node of the file")
         where = f"{self.path.name}:{node.line}"
         problem = node_problem(node)
         if problem is not None:
-            return "bad-row", f"{where}: {problem}"
+            return _Item(None, None, "bad-row", f"{where}: {problem}")
         country = resolve_country(node.attributes["country"])
         if country is None:
             text = node.attributes["country"]
-            return "unknown-country", f"{where}: node {qid}: unknown country {text!r}"
+            message = f"{where}: node {qid}: unknown country {text!r}"
+            return _Item(None, None, "unknown-country", message)
         lat, lng = float(node.attributes["lat"]), float(node.attributes["lon"])
-        resolution = self.reconciler.resolve_item(qid, node.label.strip(), country, lat, lng)
-        return resolution, country
+        return _Item(
+            self.reconciler.resolve_item(qid, node.label.strip(), country, lat, lng), country
+        )
+
+    def rejected(self) -> list[str]:
+        """Why nodes of the file could not be reconciled, in file order."""
+        bad = [
+            (self.gexf.nodes[qid].line, item.message)
+            for qid, item in self.done.items()
+            if item.resolution is None and qid in self.gexf.nodes
+        ]
+        return [message for _, message in sorted(bad)]
 
 
 def import_gexf(path: Path, root: Path | None = None, *, progress: bool = False) -> RegistryImport:
@@ -215,21 +237,18 @@ def import_gexf(path: Path, root: Path | None = None, *, progress: bool = False)
         _add_edge(edge, gexf, items, graph, report)
     report.flags = list(reconciler.flags)
     report.notes.update(reconciler.notes)
-    bad_nodes = sorted(
-        (gexf.nodes[q].line, message)
-        for q, got in items.done.items()
-        if q in gexf.nodes and isinstance(got[0], str)
-        for message in (str(got[1]),)
-    )
+    repeated = [
+        f"{path.name}:{line}: node {qid} repeats an earlier node"
+        for line, qid in gexf.duplicate_nodes
+    ]
     report.extra.update(
         {
             "nodes_read": len(gexf.nodes) + len(gexf.duplicate_nodes),
-            "nodes_rejected": [m for _, m in bad_nodes]
-            + [f"{path.name}:{line}: node {q} repeats an earlier node" for line, q in gexf.duplicate_nodes],
+            "nodes_rejected": items.rejected() + repeated,
             "ties_by_country_pair": _focus_pairs(graph),
         }
     )
-    description: list[tuple[object, ox.NamedNode | ox.Literal]] = [
+    description: list[tuple[Any, ox.NamedNode | ox.Literal]] = [
         (PD.sourceNote, ox.Literal(f"Imported from {path.name} (SHA-256 {report.sha256}).")),
     ]
     modified = _date(gexf.modified)
@@ -258,16 +277,15 @@ def _date(text: str | None) -> str | None:
 def _add_edge(
     edge: Edge, gexf: Gexf, items: _Items, graph: RegistryGraph, report: ImportReport
 ) -> None:
-    ends = []
+    ends: list[tuple[Resolution, CountryRef]] = []
     for qid in (edge.source, edge.target):
-        got = items.get(qid)
-        if isinstance(got[0], str):
-            reason, message = got
+        item = items.get(qid)
+        if item.resolution is None or item.country is None:
             where = f"{items.path.name}:{edge.line}: edge {edge.number}"
-            report.reject(edge.number, edge.line, str(reason), f"{where}: {message}")
+            report.reject(edge.number, edge.line, item.reason, f"{where}: {item.message}")
             return
-        ends.append(got)
-    (a, country_a), (b, country_b) = ends  # type: ignore[misc]
+        ends.append((item.resolution, item.country))
+    (a, country_a), (b, country_b) = ends
     node_a, node_b = gexf.nodes[edge.source], gexf.nodes[edge.target]
     report.mention(node_a.label, country_a.iso2, a)
     report.mention(node_b.label, country_b.iso2, b)
