@@ -116,7 +116,8 @@ EDGE_DATA = """
 @prefix ex: <https://example.org/> .
 ex:a a ex:C ; ex:n "1"^^xsd:positiveInteger, "2"^^xsd:positiveInteger ;
   ex:d "45.750"^^xsd:decimal, "90.5"^^xsd:decimal, 12 ; ex:i "abc"^^xsd:integer, -1, 3 ;
-  ex:code "cn", "CN", _:b ; ex:label "A"@en, "B"@EN, "A"@ru ; ex:alt "A"@ru ;
+  ex:code "cn", "CN", _:b, "C\\nN", "C\\"N", "ÇN" ;
+  ex:label "A"@en, "B"@EN, "A"@ru ; ex:alt "A"@ru ;
   ex:flag "1"^^xsd:boolean .
 ex:b a ex:C ; ex:n "0"^^xsd:positiveInteger ; ex:flag true .
 ex:c a ex:C ; ex:flag false .

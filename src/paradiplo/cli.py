@@ -33,11 +33,14 @@ from paradiplo.progress import steps
 from paradiplo.query import FORMATS, Format, read_query, render, run_query
 from paradiplo.remote import (
     GRAPH_STORE_ENV,
+    LAYOUT_ENV,
+    LAYOUTS,
     PASSWORD_ENV,
     STORE_ENV,
     UPDATE_ENV,
     USER_ENV,
     Endpoints,
+    Layout,
     RemoteStore,
 )
 from paradiplo.report import SCOPE_NAMES as report_scopes
@@ -119,6 +122,14 @@ def _stderr() -> Console:
 )
 @click.option("--store-user", metavar="NAME", envvar=USER_ENV, show_envvar=True)
 @click.option("--store-password", metavar="SECRET", envvar=PASSWORD_ENV, show_envvar=True)
+@click.option(
+    "--store-layout",
+    type=click.Choice(LAYOUTS),
+    envvar=LAYOUT_ENV,
+    show_envvar=True,
+    help="Where the merged graph goes: the server's default graph (Oxigraph, Fuseki) or the "
+    "graph pdg:union (Virtuoso, GraphDB, shared servers); default: chosen by server.",
+)
 @click.version_option(__version__, prog_name="paradiplo")
 @click.pass_context
 def cli(
@@ -130,6 +141,7 @@ def cli(
     store_graph_store: str | None,
     store_user: str | None,
     store_password: str | None,
+    store_layout: Layout | None,
 ) -> None:
     """paradiplo: a knowledge graph of subnational diplomacy (sister-city ties).
 
@@ -138,7 +150,9 @@ def cli(
     remote = None
     if store_url:
         endpoints = Endpoints.for_server(store_url, store_update, store_graph_store)
-        remote = RemoteStore(endpoints, user=store_user, password=store_password)
+        remote = RemoteStore(
+            endpoints, user=store_user, password=store_password, layout=store_layout
+        )
     ctx.obj = Settings(resolve_data_dir(data_dir), root, remote)
 
 
@@ -547,6 +561,107 @@ def serve_command(
         queries_dir=queries_dir,
     )
     serve(config, host, port)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import a world registry of twinning ties into the store.
+
+    The registry is reconciled with the project's places, saved as
+    <data-dir>/imports/<registry>.nq (every later build loads it) and built into a new
+    store with the content; a failed or interrupted import changes nothing.
+    """
+
+
+_REPORT_OPTION = click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the import report as JSON to this file.",
+)
+_IMPORT_PATH = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_IMPORT_VIOLATIONS = click.option(
+    "--allow-violations", is_flag=True, help="Commit the store even if SHACL finds violations."
+)
+
+
+@import_group.command("twin-cities-csv")
+@_IMPORT_PATH
+@_REPORT_OPTION
+@_IMPORT_VIOLATIONS
+@_VALIDATOR_OPTION
+@click.pass_obj
+def import_twin_cities_command(
+    settings: Settings,
+    path: Path,
+    report_path: Path | None,
+    allow_violations: bool,
+    validator: Validator,
+) -> None:
+    """Import Wikipedia's twin towns and sister cities (twin_cities.csv or _raw.csv)."""
+    from paradiplo.importers.twin_cities import import_csv
+
+    _import(settings, lambda root: import_csv(path, root, progress=True), report_path,
+            allow_violations, validator)  # fmt: skip
+
+
+@import_group.command("wikidata-gexf")
+@_IMPORT_PATH
+@_REPORT_OPTION
+@_IMPORT_VIOLATIONS
+@_VALIDATOR_OPTION
+@click.pass_obj
+def import_wikidata_command(
+    settings: Settings,
+    path: Path,
+    report_path: Path | None,
+    allow_violations: bool,
+    validator: Validator,
+) -> None:
+    """Import Wikidata's P190 (twinned administrative body) graph (sister_cities.gexf)."""
+    from paradiplo.importers.wikidata_gexf import import_gexf
+
+    _import(settings, lambda root: import_gexf(path, root, progress=True), report_path,
+            allow_violations, validator)  # fmt: skip
+
+
+def _import(
+    settings: Settings,
+    read: Any,
+    report_path: Path | None,
+    allow_violations: bool,
+    validator: Validator,
+) -> None:
+    """Reconcile a registry, print and save its report, then commit it with a build."""
+    from paradiplo.importers import registry_import
+
+    if settings.remote is not None:
+        raise ParadiploError("import writes the embedded store: drop --store")
+    console = _stderr()
+    imported = read(find_root(settings.root))
+    report = imported.report
+    for line in report.summary_lines():
+        console.print(line, markup=False, soft_wrap=True)
+    if report_path is not None:
+        report.write_json(report_path)
+    try:
+        with steps("build", total=len(BUILD_PHASES), console=console) as bar:
+            result = registry_import.commit(
+                imported,
+                settings.data_dir,
+                settings.root,
+                allow_violations=allow_violations,
+                on_phase=bar.step,
+                validator=validator,
+            )
+    except ViolationsError as exc:
+        console.print(exc.report.render_text(), markup=False, soft_wrap=True)
+        raise
+    report.seconds.update(result.seconds)
+    if report_path is not None:
+        report.write_json(report_path)
+        console.print(f"report written to {report_path}", markup=False)
+    console.print(_summary(result), markup=False, soft_wrap=True)
 
 
 def main() -> None:

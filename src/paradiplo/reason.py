@@ -359,12 +359,17 @@ class _Tables:
     intersections: dict[Token, tuple[tuple[Token, frozenset[Token]], ...]]
 
     @property
-    def joined(self) -> frozenset[Token]:
-        """Predicates some rule joins on, which need subject and object indexes."""
-        chain_links = {c[0] for c in self.chains} | {c[2] for c in self.chains}
-        restricted = {p for p, _ in _flat(self.all_values.values())}
-        restricted |= {p for p, _ in _flat(self.some_values_by_filler.values())}
-        return frozenset({_TYPE, *self.transitive, *chain_links, *restricted})
+    def joined(self) -> tuple[frozenset[Token], frozenset[Token]]:
+        """Predicates whose subject -> objects and object -> subjects indexes rules read."""
+        forward, backward = set(self.transitive), set(self.transitive)
+        for first, first_inverse, second, second_inverse, _ in self.chains:
+            (forward if first_inverse else backward).add(first)
+            (backward if second_inverse else forward).add(second)
+        forward |= {p for p, _ in _flat(self.all_values.values())}
+        backward |= {p for p, _ in _flat(self.some_values_by_filler.values())}
+        if self.some_values or self.all_values_by_property or self.intersections:
+            forward.add(_TYPE)  # the types of a node
+        return frozenset(forward), frozenset(backward)
 
 
 _TYPE = str(TYPE)
@@ -424,10 +429,10 @@ _EMPTY: frozenset[Token] = frozenset()
 class _Facts:
     """All triples so far, as (subject, object) pairs per predicate, plus join indexes."""
 
-    def __init__(self, joined: frozenset[Token]) -> None:
+    def __init__(self, joined: tuple[frozenset[Token], frozenset[Token]]) -> None:
         self.pairs: dict[Token, Pairs] = defaultdict(set)
-        self.forward: dict[Token, Index] = {p: defaultdict(set) for p in joined}
-        self.backward: dict[Token, Index] = {p: defaultdict(set) for p in joined}
+        self.forward: dict[Token, Index] = {p: defaultdict(set) for p in joined[0]}
+        self.backward: dict[Token, Index] = {p: defaultdict(set) for p in joined[1]}
 
     def absorb(self, candidates: Mapping[Token, Pairs]) -> dict[Token, Pairs]:
         """Add the candidates; return those that were not known yet."""
@@ -439,10 +444,12 @@ class _Facts:
                 continue
             known |= new
             fresh[p] = new
-            if p in self.forward:
-                forward, backward = self.forward[p], self.backward[p]
+            forward, backward = self.forward.get(p), self.backward.get(p)
+            if forward is not None:
                 for s, o in new:
                     forward[s].add(o)
+            if backward is not None:
+                for s, o in new:
                     backward[o].add(s)
         return fresh
 
@@ -499,7 +506,7 @@ def _property_rules(
     symmetric, transitive = p in t.symmetric, p in t.transitive
     if not (ranges or inverses or symmetric or transitive):
         return
-    linked = [(s, o) for s, o in pairs if _node(o)]
+    linked = [(s, o) for s, o in pairs if o[0] != '"']
     for c in ranges:
         new[_TYPE].update((o, c) for _, o in linked)
     for q in inverses:

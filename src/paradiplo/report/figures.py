@@ -149,7 +149,7 @@ def _draw_lines(ax: Axes, layer: MapLayer) -> None:
         for copy in copies:
             segments.append([(x + copy, y) for x, y in xy])
             colors.append(LEVEL_COLORS.get(line.tie.level, LEVEL_COLORS["unknown"]))
-    alpha = 0.8 if len(segments) < 300 else 0.35
+    alpha = 0.8 if len(segments) < 300 else 0.35 if len(segments) < 1000 else 0.2
     ax.add_collection(
         LineCollection(segments, colors=colors, linewidths=0.9, alpha=alpha, zorder=2)
     )
@@ -174,6 +174,8 @@ def _draw_points(
             textcoords="offset points",
             fontsize=7,
             zorder=4,
+            annotation_clip=True,
+            clip_on=True,
         )
 
 
