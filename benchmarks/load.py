@@ -6,9 +6,10 @@
 
 Each client keeps one HTTP connection open and sends the queries of ``queries/*/*.rq`` in
 a shuffled cycle (``POST application/sparql-query``, JSON results) until the time is up or
-the run has sent ``--max-requests``. A request counts as an error unless it gets a 200 with
-a body. The report gives requests, errors, throughput, p50/p99/max latency overall and per
-query, as Markdown; ``--append FILE --label NAME`` appends it under a heading to FILE.
+the run has sent ``--max-requests``; ``--exclude GLOB`` leaves queries out (e.g.
+``'checks/*'``). A request counts as an error unless it gets a 200 with a body. The report
+gives requests, errors, throughput, p50/p99/max latency overall and per query, as
+Markdown; ``--append FILE --label NAME`` appends it under a heading to FILE.
 
 Traffic goes to loopback addresses only: a ``--url`` whose host is not ``localhost``,
 127.0.0.0/8 or ``::1`` is refused, and the run is bounded in time and request count.
@@ -17,6 +18,7 @@ Traffic goes to loopback addresses only: a ``--url`` whose host is not ``localho
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import http.client
 import ipaddress
 import os
@@ -120,14 +122,16 @@ class Query:
     text: bytes
 
 
-def query_pack(queries_dir: Path) -> list[Query]:
-    """Every ``<pack>/<name>.rq`` under ``queries_dir``, named ``pack/name``."""
+def query_pack(queries_dir: Path, exclude: Sequence[str] = ()) -> list[Query]:
+    """Every ``<pack>/<name>.rq`` under ``queries_dir``, named ``pack/name``, but those
+    whose name matches one of the ``exclude`` glob patterns."""
     found = [
         Query(f"{path.parent.name}/{path.stem}", path.read_bytes())
         for path in sorted(queries_dir.glob("*/*.rq"))
     ]
+    found = [q for q in found if not any(fnmatch.fnmatchcase(q.name, p) for p in exclude)]
     if not found:
-        raise LoadTestError(f"no queries in {queries_dir}/*/*.rq")
+        raise LoadTestError(f"no queries in {queries_dir}/*/*.rq (after --exclude)")
     return found
 
 
@@ -238,6 +242,8 @@ def report(tally: Tally, label: str, clients: int, seconds: float, workload: str
         f"| {len(every)} | {errors} | {len(every) / seconds:.1f} | {_ms(percentile(every, 50))} "
         f"| {_ms(percentile(every, 99))} | {_ms(max(every, default=0.0))} |",
         "",
+        "<details><summary>per query</summary>",
+        "",
         "| query | requests | errors | p50 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -251,6 +257,7 @@ def report(tally: Tally, label: str, clients: int, seconds: float, workload: str
     samples = [f"- {name}: {msgs[0]}" for name, msgs in sorted(tally.errors.items()) if msgs]
     if samples:
         lines += ["", "First error per query:", "", *samples]
+    lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
@@ -262,6 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--serve-arg", action="append", default=[], metavar="ARG",
                         help="extra argument for `paradiplo serve` (repeatable)")  # fmt: skip
     parser.add_argument("--queries", type=Path, default=REPO / "queries", help="query packs")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out queries named like GLOB, e.g. 'checks/*' (repeatable)",
+    )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds")
     parser.add_argument("--max-requests", type=int, default=200_000, help="hard request cap")
@@ -272,8 +286,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1:
         parser.error("--clients, --duration and --max-requests must be positive")
     try:
-        queries = query_pack(args.queries)
-        workload = args.workload or f"{len(queries)} query-pack queries"
+        queries = query_pack(args.queries, args.exclude)
+        workload = args.workload or "the store"
+        workload += f"; {len(queries)} queries of {args.queries.name}/*/*.rq"
+        if args.exclude:
+            workload += " (excluded: " + ", ".join(f"`{g}`" for g in args.exclude) + ")"
         if args.url:
             loopback_url(args.url)
             tally, seconds = _timed(args.url, queries, args)

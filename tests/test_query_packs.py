@@ -506,6 +506,7 @@ CHECK_FIXTURE = FIXTURES / "checks"
 # check -> the first cell of the row it must report on the fixture
 CAUGHT = {
     "assertion-provenance": "pda:bad-002",
+    "assertion-sources": "pda:bad-003",
     "city-location": "city:cn-aaa",
     "claim-claimant": "claim:no-claimant",
     "figure-measure": "figure:no-measure",

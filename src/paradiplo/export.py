@@ -161,13 +161,18 @@ def export(
     version: str | None = None,
 ) -> ExportResult:
     """Write the chosen dumps of ``store`` to ``out_dir`` with void.ttl and SHA256SUMS."""
-    quads = _read_quads(store)
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-    graphs: dict[str, int] = defaultdict(int)
-    for quad in quads:
-        assert isinstance(quad.graph_name, ox.NamedNode)
-        graphs[quad.graph_name.value] += 1
-    result = ExportResult(out_dir, len(quads), len(triples), dict(sorted(graphs.items())))
+    quads: list[ox.Quad] = []
+    triples: list[ox.Triple] = []
+    if any(fmt in RDF_FORMATS for fmt in formats):
+        quads = _read_quads(store)
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        graphs: dict[str, int] = defaultdict(int)
+        for quad in quads:
+            assert isinstance(quad.graph_name, ox.NamedNode)
+            graphs[quad.graph_name.value] += 1
+        result = ExportResult(out_dir, len(quads), len(triples), dict(sorted(graphs.items())))
+    else:  # tables only: count with queries instead of reading every quad
+        result = _counted(store, out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in ALL_NAMES:  # a file of an earlier export must not pass for this one
@@ -189,6 +194,15 @@ def export(
     except OSError as exc:
         raise ExportError(f"{exc.filename or out_dir}: cannot write: {exc.strerror}") from exc
     return result
+
+
+def _counted(store: Store, out_dir: Path) -> ExportResult:
+    """The counts void.ttl gives, from SPARQL (the same numbers a dump would give)."""
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    graphs = {g.value: int(n.value) for g, n in _rows(store, per_graph) if g and n}
+    merged = _rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    triples = int(merged[0][0].value) if merged and merged[0][0] else 0
+    return ExportResult(out_dir, sum(graphs.values()), triples, dict(sorted(graphs.items())))
 
 
 def _read_quads(store: Store) -> list[ox.Quad]:

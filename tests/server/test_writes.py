@@ -180,6 +180,15 @@ def test_graph_store_write_errors(store_copy: Path, apps: Apps) -> None:
         headers={"Content-Type": "image/png", **AUTH},
     )
     assert odd.status_code == 415
+    entities = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="urn:x:a"><rdf:value>&b;</rdf:value></rdf:Description>'
+        b"</rdf:RDF>"
+    )
+    rdfxml = {"Content-Type": "application/rdf+xml", **AUTH}
+    expanded = client.request("PUT", "/rdf-graphs", params=where, content=entities, headers=rdfxml)
+    assert expanded.status_code == 400 and "ENTITY" in expanded.text
     default = client.request("PUT", "/rdf-graphs?default", content=b"", headers={**TURTLE, **AUTH})
     assert default.status_code == 405
     assert "GET" in default.headers["allow"]

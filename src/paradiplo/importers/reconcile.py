@@ -987,12 +987,22 @@ def _shared_gazetteer() -> Gazetteer:
 
 
 def record_quads(records: Iterable[Record], graph: ox.NamedNode) -> Iterator[ox.Quad]:
-    """The triples of records as quads in ``graph``."""
+    """The triples of records as quads in ``graph``.
+
+    IRIs repeat (predicates, classes, regions, sources), so each is converted once.
+    """
+    iris: dict[URIRef, ox.NamedNode] = {}
+
+    def iri(term: URIRef) -> ox.NamedNode:
+        node = iris.get(term)
+        if node is None:
+            node = iris[term] = ox.NamedNode(str(term))
+        return node
+
     for record in records:
-        subject = from_rdflib(record.subject)
-        assert isinstance(subject, ox.NamedNode)
+        subject = iri(record.subject)
         for predicate, objects in record.props.items():
-            pred = from_rdflib(predicate)
-            assert isinstance(pred, ox.NamedNode)
+            pred = iri(predicate)
             for obj in objects:
-                yield ox.Quad(subject, pred, from_rdflib(obj), graph)
+                value = iri(obj) if isinstance(obj, URIRef) else from_rdflib(obj)
+                yield ox.Quad(subject, pred, value, graph)
