@@ -21,6 +21,7 @@ import argparse
 import fnmatch
 import http.client
 import ipaddress
+import math
 import os
 import random
 import signal
@@ -220,7 +221,7 @@ def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
     return ordered[rank - 1]
 
 

@@ -120,8 +120,20 @@ def _stderr() -> Console:
     show_envvar=True,
     help="The server's Graph Store Protocol endpoint, if not guessed from --store.",
 )
-@click.option("--store-user", metavar="NAME", envvar=USER_ENV, show_envvar=True)
-@click.option("--store-password", metavar="SECRET", envvar=PASSWORD_ENV, show_envvar=True)
+@click.option(
+    "--store-user",
+    metavar="NAME",
+    envvar=USER_ENV,
+    show_envvar=True,
+    help="User for the server (basic or digest authentication, as the server asks).",
+)
+@click.option(
+    "--store-password",
+    metavar="SECRET",
+    envvar=PASSWORD_ENV,
+    show_envvar=True,
+    help="Password for --store-user; prefer the environment variable.",
+)
 @click.option(
     "--store-layout",
     type=click.Choice(LAYOUTS),

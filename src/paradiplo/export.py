@@ -16,7 +16,7 @@ import io
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -76,22 +76,21 @@ class ExportError(ParadiploError):
 
 @dataclass(frozen=True)
 class Syntax:
-    """How one RDF file is written and described."""
+    """How a file is described in void.ttl: name, media type, W3C format IRI (if any)."""
 
-    name: str
+    label: str
     media_type: str
     w3c_format: str | None
-    label: str
 
 
 SYNTAXES = {
-    "nq": Syntax("N-Quads", "application/n-quads", "N-Quads", "N-Quads"),
-    "trig": Syntax("TriG", "application/trig", "TriG", "TriG"),
-    "ttl": Syntax("Turtle", "text/turtle", "Turtle", "Turtle"),
-    "nt": Syntax("N-Triples", "application/n-triples", "N-Triples", "N-Triples"),
-    "jsonld": Syntax("JSON-LD", "application/ld+json", "JSON-LD", "JSON-LD"),
-    "rdfxml": Syntax("RDF/XML", "application/rdf+xml", "RDF_XML", "RDF/XML"),
-    "csv": Syntax("CSV", "text/csv", None, "CSV"),
+    "nq": Syntax("N-Quads", "application/n-quads", "N-Quads"),
+    "trig": Syntax("TriG", "application/trig", "TriG"),
+    "ttl": Syntax("Turtle", "text/turtle", "Turtle"),
+    "nt": Syntax("N-Triples", "application/n-triples", "N-Triples"),
+    "jsonld": Syntax("JSON-LD", "application/ld+json", "JSON-LD"),
+    "rdfxml": Syntax("RDF/XML", "application/rdf+xml", "RDF_XML"),
+    "csv": Syntax("CSV", "text/csv", None),
 }
 
 
@@ -827,10 +826,3 @@ def _describe_file(g: _Graph, owner: str, exported: ExportedFile, summary: str) 
     g.add(checksum, RDF + "type", _iri(SPDX + "Checksum"))
     g.add(checksum, SPDX + "algorithm", _iri(SPDX + "checksumAlgorithm_sha256"))
     g.add(checksum, SPDX + "checksumValue", _typed(exported.sha256, "hexBinary"))
-
-
-def iter_files(out_dir: Path) -> Iterator[Path]:
-    """The export's files present in ``out_dir``."""
-    for name in ALL_NAMES:
-        if (out_dir / name).is_file():
-            yield out_dir / name

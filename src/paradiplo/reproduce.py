@@ -52,6 +52,7 @@ QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 SRS = "http://www.w3.org/2005/sparql-results#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 MANIFEST = "manifest.ttl"
 CHECKS_DIR = "checks"
@@ -59,8 +60,8 @@ CHECK_SUFFIX = "-violation.rq"
 CHECKS_PACK = "checks"
 
 TIERS = ("Recomputed", "Stated")
-Status = Literal["reproduced", "differs", "error", "ok", "violation"]
-FINDING_STATUSES: tuple[Status, ...] = ("reproduced", "differs", "error")
+Status = Literal["reproduced", "differs", "error", "skipped", "ok", "violation"]
+FINDING_STATUSES: tuple[Status, ...] = ("reproduced", "differs", "error", "skipped")
 CHECK_STATUSES: tuple[Status, ...] = ("ok", "violation", "error")
 ReportFormat = Literal["table", "markdown", "json"]
 REPORT_FORMATS: tuple[ReportFormat, ...] = ("table", "markdown", "json")
@@ -104,6 +105,7 @@ class Finding:
     tier_reason: str | None = None
     difference_note: str | None = None
     problems: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,11 @@ def load_pack(manifest: Path) -> Pack:
     label = _text(graph, node, RDFS.label) or name
     sources = _sources(graph, node)
     listed = _entries(graph, node)
-    findings = [_finding(graph, entry, name, sources) for entry in listed]
+    requires = _required(graph, node)
+    findings = [
+        replace(f, requires=tuple(sorted({*requires, *f.requires})))
+        for f in (_finding(graph, entry, name, sources) for entry in listed)
+    ]
     problems = []
     for entry in sorted(
         set(graph.subjects(RDF.type, MF.QueryEvaluationTest)) - set(listed), key=str
@@ -191,7 +197,13 @@ def _finding(graph: Graph, entry: Node, pack: str, pack_sources: tuple[str, ...]
         tier_reason=tier_reason,
         difference_note=_text(graph, entry, PD.differenceNote),
         problems=tuple(problems),
+        requires=_required(graph, entry),
     )
+
+
+def _required(graph: Graph, node: Node) -> tuple[str, ...]:
+    """Source ids named by ``pd:requires``: data that is not part of every build."""
+    return tuple(sorted(_source_id(str(s)) for s in graph.objects(node, PD.requires)))
 
 
 def _text(graph: Graph, node: Node, predicate: URIRef) -> str | None:
@@ -858,6 +870,10 @@ def run_finding(store: Store, finding: Finding, queries_dir: Path | None = None)
     except ReproduceError as exc:
         return _with(outcome, detail=str(exc))
     outcome = _with(outcome, expected=short(expected))
+    missing = [s for s in finding.requires if not source_present(store, s)]
+    if missing:
+        names = ", ".join(f"src:{s}" for s in missing)
+        return _with(outcome, status="skipped", detail=f"requires {names}, not in the store")
     try:
         got = run_query(store, read_sparql(_existing(finding.query, base)))
     except ParadiploError as exc:
@@ -867,6 +883,22 @@ def run_finding(store: Store, finding: Finding, queries_dir: Path | None = None)
     if isinstance(got, SelectResult):
         outcome = _with(outcome, expected=short(expected, got.variables))
     return _with(outcome, got=short(got), status=status, detail=comparison.detail)
+
+
+def source_present(store: Store, source_id: str) -> bool:
+    """Whether the store holds data from a source: a record or assertion derived from it.
+
+    Registries imported with ``paradiplo import`` are present only in stores they were
+    imported into; findings that compare them declare ``pd:requires`` and are skipped
+    elsewhere.
+    """
+    iri = f"<{SRC}{source_id}>"
+    sparql = (
+        f"ASK {{ {{ ?record <{PD.inRegistry}> {iri} }} "
+        f"UNION {{ ?assertion <{PROV_DERIVED}> {iri} }} }}"
+    )
+    result = store.query(sparql)
+    return isinstance(result, AskResult) and result.value
 
 
 def run_check(store: Store, path: Path, queries_dir: Path | None = None) -> Outcome:
@@ -1002,6 +1034,7 @@ def _with(outcome: Outcome, **changes: Any) -> Outcome:
 # --- reports --------------------------------------------------------------------------
 
 _STYLE = {
+    "skipped": "dim",
     "reproduced": "green",
     "ok": "green",
     "differs": "yellow",
@@ -1123,7 +1156,7 @@ def _pack_section(pack: Pack, outcomes: list[Outcome]) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     for i, o in enumerate(rows, 1):
-        got = o.got if o.status != "error" else f"error: {o.detail}"
+        got = o.got if o.status not in ("error", "skipped") else f"{o.status}: {o.detail}"
         lines.append(
             f"| {i} | {_md(o.finding)} | {_md(o.expected)} | {_md(got)} | "
             f"{o.tier or ''} | {o.status} |"

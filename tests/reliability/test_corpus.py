@@ -1,8 +1,15 @@
 """The bad-input corpus: every file in ``corpus/`` with the error paradiplo must give for it.
 
-Each case is a small file plus a ``.expected`` sidecar (see ``support.Case``). Content
-files are dropped into a copy of the repository's content and built; the build must fail
-with ``path:line:column: message`` and leave the current store as it was.
+Each case is a small file plus a ``.expected`` sidecar (see ``support.Case``):
+
+* ``content/``: dropped into a copy of the repository's content and built; the build must
+  fail with ``path:line:column: message`` and leave the current store as it was;
+* ``registry_csv/``, ``twin_cities/``, ``wikidata_gexf/``: importer inputs; each bad row is
+  named with its number and reason (good rows of the world registries still imported), or
+  the whole file is refused with its place; the GEXF importer fetches nothing;
+* ``sparql/``, ``http/``: queries and raw HTTP requests sent to a running server; the
+  answer has the expected status, a one-line reason, no traceback or server path, and
+  the server goes on answering.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ def test_bad_content_file_fails_the_build_at_its_position(
     tried("content file")
 
     assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
     assert "Traceback" not in result.output
     lines = error_lines(result.stderr, rel)
     assert len(lines) == 1, result.stderr

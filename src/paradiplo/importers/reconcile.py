@@ -435,6 +435,10 @@ def admin1_of(region: str) -> str | None:
     return None
 
 
+def _is_region_code(code: str) -> bool:
+    return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+
+
 def trusted_region(city: GnCity) -> str | None:
     """The first-level unit of a GeoNames city where admin1 codes are ISO codes."""
     if city["countrycode"] not in TRUSTED_ADMIN1:
@@ -591,7 +595,6 @@ class Reconciler:
         self._slug_owner: dict[str, int] = {}
         self._cities: dict[str, Match] = {}
         self._named_places: dict[tuple[str, str], _Unmatched] = {}
-        self._place_slugs: set[str] = set()
         self._wikidata: dict[str, set[str]] = defaultdict(set)
         self._used_regions: set[str] = set()
         self._used_countries: set[str] = set()
@@ -793,9 +796,8 @@ class Reconciler:
         except ValueError:
             base = "name-" + hashlib.sha1(name.raw.encode()).hexdigest()[:10]
         slug = f"{country.iso2.lower()}-{base}"
-        if self._slug_taken(slug) and (slug, "unmatched") not in self._named_places:
+        if self._reserved(slug):
             slug += "-unmatched"
-        self._place_slugs.add(slug)
         entry = self._named_places.setdefault(
             (slug, "unmatched"), _Unmatched(name.raw, country.iso2, region, district)
         )
@@ -829,12 +831,11 @@ class Reconciler:
         except ValueError:
             base = qid.lower()
         slug = f"{country.iso2.lower()}-{base}"
-        if self._slug_taken(slug) and (slug, "wikidata") not in self._named_places:
+        if self._reserved(slug):
             slug += "-" + qid.lower()
         owner = self._named_places.get((slug, "wikidata"))
         if owner is not None and owner.wikidata != qid:
             slug += "-" + qid.lower()
-        self._place_slugs.add(slug)
         self._named_places.setdefault(
             (slug, "wikidata"),
             _Unmatched(name.raw, country.iso2, country.region, False, wikidata=qid),
@@ -884,13 +885,24 @@ class Reconciler:
         return f"{prefix}-{key}-{gid}"
 
     def _slug_taken(self, slug: str) -> bool:
-        """Whether a slug names another place already (tie IRIs drop the kind)."""
+        """Whether the reference data or this import gives the slug to a city or district."""
         return (
             slug in self.places.city_slugs
             or slug in self.places.district_slugs
             or slug in self._slug_owner
-            or slug in self._place_slugs
         )
+
+    def _reserved(self, slug: str) -> bool:
+        """Whether a city or district has or could get the slug, so a place must not.
+
+        Tie IRIs drop the kind of their parties, so ``place:cn-x`` and ``city:cn-x`` would
+        give one tie IRI two parties. A city's slug depends only on GeoNames and the
+        reference data, never on the import, so this is the same in every import.
+        """
+        if self._slug_taken(slug) or _is_region_code(slug.upper()):
+            return True
+        match, _ = match_city(self.gaz, slug[:2].upper(), slug[3:], None)
+        return match is not None
 
     # -- records -----------------------------------------------------------------------
     def records(self) -> Iterator[Record]:
