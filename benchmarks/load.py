@@ -18,6 +18,8 @@ Traffic goes to loopback addresses only: a ``--url`` whose host is not ``localho
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import fnmatch
 import http.client
 import ipaddress
@@ -87,6 +89,12 @@ def _answers(host: str, port: int, path: str) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """In the server process: get SIGTERM if this script dies (even by SIGKILL); Linux."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @contextmanager
 def local_server(data_dir: Path, extra: Sequence[str], log: Path) -> Iterator[str]:
     """Run ``paradiplo serve`` on a free loopback port for the duration of the block."""
@@ -95,7 +103,11 @@ def local_server(data_dir: Path, extra: Sequence[str], log: Path) -> Iterator[st
     command += ["--host", "127.0.0.1", "--port", str(port), *extra]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     try:
         deadline = time.monotonic() + 120

@@ -7,6 +7,7 @@ quad in the named graph its file belongs to.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections import defaultdict
@@ -86,6 +87,9 @@ def load_file(file: ContentFile) -> LoadedFile:
         data = file.path.read_bytes()
     except OSError as exc:
         raise LoadErrors([LoadError(shown, 1, 1, f"cannot read: {exc.strerror}")]) from exc
+    if data.startswith(codecs.BOM_UTF8):
+        reason = "file starts with a UTF-8 byte order mark (BOM, U+FEFF); save it without one"
+        raise LoadErrors([LoadError(shown, 1, 1, reason)])
     text = data.decode("utf-8", errors="replace")
     quads = _parse(data, file, shown)
     errors = [

@@ -8,6 +8,8 @@ request it gets: a test points SERVICE/LOAD at it and asserts it heard nothing.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import http.client
 import http.server
 import json
@@ -33,6 +35,7 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 JSON_RESULTS = "application/sparql-results+json"
 START_TIMEOUT = 90.0
+PR_SET_PDEATHSIG = 1  # prctl(2) option, Linux
 
 # ``paradiplo serve`` options by the keyword a test passes to ``Server``.
 FLAGS = {
@@ -78,6 +81,16 @@ def assert_clean_error(response: Response, *secrets: str, sent: str = "") -> Non
         assert secret not in response.text, response.text
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, even if it is killed.
+
+    Without this a test run stopped from outside (a timeout, Ctrl-C twice) would leave the
+    server and its workers running, since they live in a process group of their own.
+    """
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Server:
     """``python -m paradiplo --data-dir D serve --host 127.0.0.1 --port P [options]``."""
 
@@ -104,10 +117,18 @@ class Server:
     def start(self, wait: bool = True) -> Server:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                self.command(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         if wait:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def wait_ready(self) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from paradiplo.server.guard import RemoteAccessError, check_remote, remote_targets
+from paradiplo.server.guard import (
+    NestingError,
+    RemoteAccessError,
+    check_nesting,
+    check_remote,
+    nesting_depth,
+    remote_targets,
+)
 
 PREFIXES = {"ex": "http://example.org/"}
 ALLOWED = frozenset({"http://127.0.0.1:7000/sparql"})
@@ -58,3 +65,15 @@ def test_check_allows_listed_endpoints_only() -> None:
         check_remote("SELECT * { SERVICE ?x {} }", ALLOWED, PREFIXES)
     with pytest.raises(RemoteAccessError, match="fetches nothing"):
         check_remote("LOAD <http://a/b>", frozenset(), PREFIXES)
+
+
+def test_nesting_depth_counts_only_grammar_brackets() -> None:
+    assert nesting_depth("SELECT * { { ?s ?p [ ?q (1) ] } }") == 4
+    assert nesting_depth('SELECT * { BIND("{{{{" AS ?x) ?s <http://a/((> ?o } # [[[[') == 2
+
+
+def test_deep_nesting_is_refused_before_parsing() -> None:
+    deep = "SELECT * WHERE " + "{ " * 3000 + "}" * 3000
+    with pytest.raises(NestingError, match="3000 levels"):
+        check_nesting(deep)
+    check_nesting("SELECT * WHERE " + "{ " * 50 + "}" * 50)

@@ -109,3 +109,24 @@ def test_load_is_refused_even_with_the_token(store_copy: Path, apps: Apps) -> No
     )
     assert response.status_code == 400
     assert "LOAD" in response.text and "refused" in response.text
+
+
+def test_deep_nesting_is_400_and_the_workers_survive(client: Client) -> None:
+    pids = set(client.app.state.backend.pool.pids())
+    for query in (
+        "SELECT * WHERE " + "{ " * 5000 + "}" * 5000,
+        "SELECT * WHERE { BIND(" + "(" * 20000 + "1" + ")" * 20000 + " AS ?x) }",
+    ):
+        response = (
+            client.query(query)
+            if len(query) < 8000
+            else client.post(
+                "/sparql",
+                content=query.encode(),
+                headers={"Content-Type": "application/sparql-query"},
+            )
+        )
+        assert response.status_code == 400
+        assert "levels" in response.text
+    assert set(client.app.state.backend.pool.pids()) == pids
+    assert client.query(QUICK).status_code == 200

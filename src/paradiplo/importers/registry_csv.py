@@ -49,6 +49,7 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
+import io
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -309,6 +310,23 @@ def _check_row(
     return cells, problems
 
 
+def _utf8_text(csv_path: Path) -> str:
+    """The file's text; a ``RegistryError`` naming line and column when it is not UTF-8."""
+    data = csv_path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        raise RegistryError(
+            [
+                f"{csv_path}:{line}: column {column}: not UTF-8 (byte 0x{byte:02x}); "
+                "save the file as UTF-8"
+            ]
+        ) from exc
+
+
 def read_registry(csv_path: Path, registry_id: str | None = None) -> Registry:
     """Read and check a registry CSV; raise ``RegistryError`` listing every bad row."""
     rid = registry_id or registry_id_for(csv_path)
@@ -323,7 +341,8 @@ def read_registry(csv_path: Path, registry_id: str | None = None) -> Registry:
     errors: list[str] = []
     titles: dict[str, tuple[str, int]] = {}
     seen: dict[tuple[str, ...], int] = {}
-    with csv_path.open(encoding="utf-8", newline="") as handle:
+    text = _utf8_text(csv_path)
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         header = tuple(reader.fieldnames or ())
         if header != COLUMNS:

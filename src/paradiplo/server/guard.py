@@ -1,4 +1,6 @@
-"""Refuse ``SERVICE`` and ``LOAD`` unless their target is on the allow-list.
+"""Checks on a request's text before any parser sees it: remote access and nesting depth.
+
+Refuse ``SERVICE`` and ``LOAD`` unless their target is on the allow-list.
 
 pyoxigraph evaluates ``SERVICE <iri>`` and ``LOAD <iri>`` by fetching the IRI over HTTP,
 and it has no switch to turn that off, so a public endpoint must look at the request text
@@ -6,6 +8,10 @@ first. The scan tokenizes like the SPARQL grammar does for the parts that can hi
 (strings, IRIs, comments, variables, prefixed names, language tags), so ``"SERVICE"`` in a
 string or ``pd:service`` is not mistaken for the keyword, and the keyword cannot hide from
 it. Anything it cannot resolve to an allowed IRI (``SERVICE ?endpoint``) is refused.
+
+Refuse deep nesting too: pyoxigraph's SPARQL parser is recursive and overflows its stack
+(the worker dies of SIGSEGV) from about 2,500 nested ``{``, ``(`` or ``[``; no real query
+comes near ``MAX_NESTING``.
 """
 
 from __future__ import annotations
@@ -31,10 +37,16 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _REMOTE = {"SERVICE": "SERVICE", "LOAD": "LOAD"}
+MAX_NESTING = 256
+_OPEN, _CLOSE = "{([", "})]"
 
 
 class RemoteAccessError(ParadiploError):
     """The request would make the server fetch something from the network."""
+
+
+class NestingError(ParadiploError):
+    """The request nests groups, expressions or blank nodes deeper than the parser can."""
 
 
 @dataclass(frozen=True)
@@ -102,3 +114,24 @@ def check_remote(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]
             else "allowed: " + ", ".join(f"<{a}>" for a in sorted(allowed))
         )
         raise RemoteAccessError(f"{keyword} {what} refused: {hint} (see --allow-service)")
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.kind != "other":
+            continue
+        if token.text in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.text in _CLOSE:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """Raise ``NestingError`` when ``text`` nests deeper than ``limit`` levels."""
+    depth = nesting_depth(text)
+    if depth > limit:
+        raise NestingError(f"nested {depth} levels deep; at most {limit} are accepted")

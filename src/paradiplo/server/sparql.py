@@ -23,7 +23,7 @@ from paradiplo.namespaces import PREFIXES
 from paradiplo.server import describe
 from paradiplo.server.backend import Backend
 from paradiplo.server.errors import HttpError
-from paradiplo.server.guard import RemoteAccessError, check_remote
+from paradiplo.server.guard import NestingError, RemoteAccessError, check_nesting, check_remote
 from paradiplo.server.negotiate import (
     GRAPHS,
     RESULTS,
@@ -154,10 +154,7 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
 async def run_query(request: Request, backend: Backend, params: Params, query: str) -> Response:
     """Evaluate ``query`` and answer in the negotiated format."""
     config = backend.config
-    try:
-        check_remote(query, config.allow_services, PREFIXES)
-    except RemoteAccessError as exc:
-        raise HttpError(400, str(exc)) from exc
+    check_text(query, config.allow_services)
     accept, fmt = request.headers.get("accept"), params.all("format")
     results = negotiate(accept, fmt, RESULTS)
     graphs = negotiate(accept, fmt, GRAPHS)
@@ -191,6 +188,15 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
     return Response(body, headers=headers, media_type=content_type(offer))
 
 
+def check_text(text: str, allowed: frozenset[str]) -> None:
+    """400 for a query or update that would fetch remotely or nest too deep for the parser."""
+    try:
+        check_nesting(text)
+        check_remote(text, allowed, PREFIXES)
+    except (NestingError, RemoteAccessError) as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
 def check_token(request: Request, backend: Backend) -> None:
     """401 without a bearer token, 403 with a wrong one or on a read-only server."""
     token = backend.config.write_token
@@ -215,10 +221,7 @@ async def run_update(request: Request, backend: Backend, params: Params) -> Resp
     if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
         raise HttpError(400, "using-graph-uri and using-named-graph-uri are not supported")
     update = params.update or ""
-    try:
-        check_remote(update, backend.config.allow_services, PREFIXES)
-    except RemoteAccessError as exc:
-        raise HttpError(400, str(exc)) from exc
+    check_text(update, backend.config.allow_services)
     outcome = await backend.write({"op": "update", "update": update}, "SPARQL Update")
     headers = {"Paradiplo-Build": outcome.build.name} if outcome.build else {}
     return Response(status_code=204, headers=headers)
