@@ -98,8 +98,10 @@ NEAR_KM = 50.0
 FAR_KM = 250.0
 # Two places of one name this close together are flagged as possibly one place.
 COLOCATED_KM = 5.0
-# The finest GeoNames file: every coarser file's cities are in it.
+# The finest GeoNames file: every coarser file's cities are in it (with the same
+# records), so the importers read only this one and give it to match_city alone.
 FINEST = 500
+ONLY_FINEST = (FINEST,)
 
 # --------------------------------------------------------------------------------------
 # Countries
@@ -647,8 +649,21 @@ class Reconciler:
             if name.context is not None and context_region is None:
                 self._flag_colocated(name, country, city, hint)
             return self._city_resolution(city, country.iso2)
-        region = self._region(name, country.iso2, strict=False)
+        # A unit's name without its type word ("Heilongjiang") only where GeoNames has no
+        # place of that name: "Moscow" far from Moscow is not Moscow Oblast.
+        region = self._region(name, country.iso2, strict=self._has_namesake(name, country))
         return region or self._unmatched(name, country, hint, district=False)
+
+    def _has_namesake(self, name: PlaceName, country: CountryRef) -> bool:
+        """Whether any GeoNames place of the country bears one of the name's keys."""
+        gn_countries = GEONAMES_COUNTRIES.get(country.iso2, (country.iso2,))
+        return any(
+            key in index(FINEST, gn)
+            for spelling in name.spellings
+            for key in name_keys(spelling)
+            for gn in gn_countries
+            for index in (self.gaz.name_index, self.gaz.alt_index)
+        )
 
     def _district(self, name: PlaceName, country: str) -> Resolution | None:
         """A district of the reference data that the name names."""
@@ -721,9 +736,9 @@ class Reconciler:
     def _by_name(self, keys: list[str], country: str, region: str | None) -> GnCity | None:
         """The city ``match_city`` picks for the first key that finds one."""
         for key in keys:
-            match, _ = match_city(self.gaz, country, key, region)
+            match, _ = match_city(self.gaz, country, key, region, thresholds=ONLY_FINEST)
             if match is None and region is not None:
-                match, _ = match_city(self.gaz, country, key, None)
+                match, _ = match_city(self.gaz, country, key, None, thresholds=ONLY_FINEST)
             if match is not None:
                 return match.city
         return None
@@ -763,7 +778,7 @@ class Reconciler:
         if country.iso2 not in TRUSTED_ADMIN1:
             region = None
         for key in name_keys(context):
-            match, _ = match_city(self.gaz, country.iso2, key, region)
+            match, _ = match_city(self.gaz, country.iso2, key, region, thresholds=ONLY_FINEST)
             if match is not None:
                 return match.city["latitude"], match.city["longitude"]
         return None
@@ -818,7 +833,7 @@ class Reconciler:
                 found = self._city_resolution(near, country.iso2)
                 self._wikidata[found.iri].add(qid)
                 return found
-        region = self._region(name, country.iso2, strict=False)
+        region = self._region(name, country.iso2, strict=True)  # the unit's own name
         if region is not None:
             self._wikidata[region.iri].add(qid)
             return region
@@ -871,12 +886,12 @@ class Reconciler:
         if key is None:
             return f"{prefix}-geonames-{gid}"
         candidates: list[str] = []
-        match, _ = match_city(self.gaz, country, key, None)
+        match, _ = match_city(self.gaz, country, key, None, thresholds=ONLY_FINEST)
         if match is not None and match.city["geonameid"] == gid:
             candidates.append(f"{prefix}-{key}")
         region = trusted_region(city)
         if region is not None:
-            match, _ = match_city(self.gaz, country, key, region)
+            match, _ = match_city(self.gaz, country, key, region, thresholds=ONLY_FINEST)
             if match is not None and match.city["geonameid"] == gid:
                 candidates.append(f"{prefix}-{key}-{region.split('-', 1)[1].lower()}")
         for slug in candidates:
@@ -901,7 +916,7 @@ class Reconciler:
         """
         if self._slug_taken(slug) or _is_region_code(slug.upper()):
             return True
-        match, _ = match_city(self.gaz, slug[:2].upper(), slug[3:], None)
+        match, _ = match_city(self.gaz, slug[:2].upper(), slug[3:], None, thresholds=ONLY_FINEST)
         return match is not None
 
     # -- records -----------------------------------------------------------------------
@@ -1001,7 +1016,8 @@ def _shared_gazetteer() -> Gazetteer:
 def record_quads(records: Iterable[Record], graph: ox.NamedNode) -> Iterator[ox.Quad]:
     """The triples of records as quads in ``graph``.
 
-    IRIs repeat (predicates, classes, regions, sources), so each is converted once.
+    IRIs repeat (predicates, classes, regions, sources), so each is converted once; the
+    values of a predicate come out sorted, so the same records give the same file.
     """
     iris: dict[URIRef, ox.NamedNode] = {}
 
@@ -1015,6 +1031,6 @@ def record_quads(records: Iterable[Record], graph: ox.NamedNode) -> Iterator[ox.
         subject = iri(record.subject)
         for predicate, objects in record.props.items():
             pred = iri(predicate)
-            for obj in objects:
+            for obj in sorted(objects, key=lambda o: (type(o).__name__, o.n3())):
                 value = iri(obj) if isinstance(obj, URIRef) else from_rdflib(obj)
                 yield ox.Quad(subject, pred, value, graph)

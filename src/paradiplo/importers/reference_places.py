@@ -760,7 +760,12 @@ def _describe(city: GnCity) -> str:
 
 
 def match_city(
-    gaz: Gazetteer, country: str, key: str, region: str | None, native: str | None = None
+    gaz: Gazetteer,
+    country: str,
+    key: str,
+    region: str | None,
+    native: str | None = None,
+    thresholds: Sequence[int] = THRESHOLDS,
 ) -> tuple[Match | None, str]:
     """Find the one GeoNames city of ``country`` matching ``key`` (in ``region`` if given).
 
@@ -768,10 +773,11 @@ def match_city(
     the first step with candidates decides. Several candidates are narrowed to those
     listing ``native`` (a seed's zh/ru name) among their names, then to the most populous
     if it has at least ``DOMINANCE`` times the inhabitants of the next; otherwise the
-    result is an error that lists them.
+    result is an error that lists them. Bulk importers pass only the finest threshold
+    (one file to read instead of four).
     """
     gn_countries = GEONAMES_COUNTRIES.get(country, (country,))
-    for threshold in THRESHOLDS:
+    for threshold in thresholds:
         for field_name, index in (("name", gaz.name_index), ("alternate names", gaz.alt_index)):
             cands = [c for gn in gn_countries for c in index(threshold, gn).get(key, ())]
             if region is not None:
@@ -802,7 +808,7 @@ def match_city(
             return Match(best, threshold, geonames_region(best), alt_name), note
     where = f" in {region}" if region else ""
     reason = f"no GeoNames place in {'/'.join(gn_countries)}{where} matches {key!r} at any "
-    reason += f"threshold {THRESHOLDS}; add it to MANUAL_CITIES with a public source"
+    reason += f"threshold {tuple(thresholds)}; add it to MANUAL_CITIES with a public source"
     if key.rsplit("-", 1)[-1] in ("district", "raion", "county", "okrug"):
         reason += (
             ". The slug names an administrative district, not a populated place: "

@@ -23,6 +23,7 @@ both the store and the imports as they were.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -64,12 +65,14 @@ class Registry:
     url: str
     description: str
 
-    @property
+    @functools.cached_property
     def iri(self) -> ox.NamedNode:
+        """``src:<id>``."""
         return ox.NamedNode(str(source(self.id)))
 
-    @property
+    @functools.cached_property
     def graph(self) -> ox.NamedNode:
+        """``pdg:registry-<id>``, the one named graph of the registry's import."""
         return ox.NamedNode(str(PDG[f"registry-{self.id}"]))
 
 
@@ -253,6 +256,7 @@ class RegistryGraph:
         self.report = report
         self.ties: dict[str, _Tie] = {}
         self.labels: dict[int, str] = {}
+        self._record_prefix = str(instance("record", f"{registry.id}-0"))[:-1]
 
     def add(self, row: int, line: int | None, label: str, a: Resolution, b: Resolution) -> None:
         """Add row ``row`` stating a tie between ``a`` and ``b``; reject it if it cannot be one."""
@@ -279,7 +283,7 @@ class RegistryGraph:
 
     def record_iri(self, row: int) -> ox.NamedNode:
         """``record:<registry>-<row>``."""
-        return _n(instance("record", f"{self.registry.id}-{row}"))
+        return ox.NamedNode(f"{self._record_prefix}{row}")
 
     def quads(self, description: Iterable[tuple[Any, Any]] = ()) -> list[ox.Quad]:
         """Every quad of the registry graph, in a fixed order and each once."""
