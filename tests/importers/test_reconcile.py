@@ -273,3 +273,18 @@ def test_wikidata_item_without_geonames_place_is_a_place_of_its_own(rec: Reconci
 def test_wikidata_region_item(rec: Reconciler) -> None:
     arizona = rec.resolve_item("Q816", "Arizona", US, 34.5, -111.5)
     assert (arizona.iri, arizona.method) == (region("us-az"), "region")
+
+
+def test_a_city_and_a_place_of_one_slug_give_two_ties() -> None:
+    """city:fr-vienne and place:fr-vienne (an unplaced "Vienne") twinned with Udine."""
+    from paradiplo.importers.reconcile import Resolution
+    from paradiplo.importers.registry_import import tie_iri
+
+    udine = Resolution(city("it-udine"), "city", "it-udine", "IT", "geonames")
+    town = Resolution(city("fr-vienne"), "city", "fr-vienne", "FR", "geonames")
+    unplaced = Resolution(place("fr-vienne"), "place", "fr-vienne", "FR", "unmatched")
+    with_town, with_unplaced = tie_iri(udine, town), tie_iri(unplaced, udine)
+    assert with_town[0] != with_unplaced[0]
+    assert with_town[0].endswith("/tie/fr-vienne--it-udine")
+    assert with_unplaced[0].endswith("/tie/it-udine--place-fr-vienne")
+    assert (with_unplaced[1], with_unplaced[2]) == (udine, unplaced)

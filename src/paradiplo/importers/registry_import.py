@@ -223,9 +223,18 @@ class _Tie:
 
 
 def tie_iri(a: Resolution, b: Resolution) -> tuple[str, Resolution, Resolution]:
-    """``tie:<slug>--<slug>`` with the slugs sorted, and the parties in that order."""
-    first, second = sorted((a, b), key=lambda r: r.slug)
-    return str(ID[f"tie/{first.slug}--{second.slug}"]), first, second
+    """``tie:<slug>--<slug>`` with the slugs sorted, and the parties in that order.
+
+    A ``place:`` party's slug is marked ``place-``: ``place:fr-vienne`` (a name another
+    import could not place) and ``city:fr-vienne`` are two entities, so their ties with
+    Udine must be two ties, not one tie with two first parties.
+    """
+    first, second = sorted((a, b), key=_tie_slug)
+    return str(ID[f"tie/{_tie_slug(first)}--{_tie_slug(second)}"]), first, second
+
+
+def _tie_slug(party: Resolution) -> str:
+    return f"place-{party.slug}" if party.kind == "place" else party.slug
 
 
 def _level(a: Resolution, b: Resolution) -> ox.NamedNode:
