@@ -146,6 +146,25 @@ def test_converts_a_good_row(tmp_path: Path) -> None:
     assert "pda:registry-china-russia-001 {" in text
 
 
+def test_a_byte_order_mark_as_spreadsheets_write_it_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "marked").mkdir()
+    plain = write_csv(tmp_path / "plain" / "china-russia-ties.csv", [GOOD_ROW])
+    marked = tmp_path / "marked" / "china-russia-ties.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert rc.convert(marked) == rc.convert(plain)
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_line_and_column(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "china-russia-ties.csv", [GOOD_ROW])
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"Harbin", "Harbin\xe9".encode("latin-1"), 1))
+    with pytest.raises(rc.RegistryError) as caught:
+        rc.read_registry(path)
+    (message,) = caught.value.messages
+    assert message == f"{path}:2: column 22: not UTF-8 (byte 0xe9); save the file as UTF-8"
+
+
 @pytest.mark.parametrize(
     ("value", "datatype"),
     [("1993", XSD.gYear), ("1993-06", XSD.gYearMonth), ("1993-06-15", XSD.date)],
