@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import signal
@@ -158,11 +159,22 @@ def child_plain(root: Path, extra: list[Path], skip: list[str]) -> None:
             if time.monotonic() > deadline:
                 _emit(f"query:{path.parent.name}/{path.name}", "not run (query budget)")
                 continue
+            # PREFIX lines for the prefixes the text mentions, not all of them: rdflib keeps
+            # one prefix per namespace, so declaring ``assertion:`` after ``pda:`` (the same
+            # IRI) loses ``pda:``.
             text = path.read_text(encoding="utf-8")
+            text = (
+                "".join(
+                    f"PREFIX {name}: <{iri}>\n"
+                    for name, iri in PREFIXES.items()
+                    if re.search(rf"(?<![\w-]){re.escape(name)}:", text)
+                )
+                + text
+            )
             try:
                 _emit(
                     f"query:{path.parent.name}/{path.name}",
-                    _median_ms(lambda text=text: list(dataset.query(text, initNs=PREFIXES))),
+                    _median_ms(lambda text=text: list(dataset.query(text))),
                 )
             except Exception as exc:
                 _emit(f"query:{path.parent.name}/{path.name}", f"error: {exc}")
