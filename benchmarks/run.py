@@ -472,7 +472,7 @@ def _ratio(ours: str, plain: str) -> str:
         return f"{float(plain) / float(ours):.0f}x"
     except ValueError:
         # "> cap (300 s)" for a phase, "> 10000 ms (stopped)" for a query: same unit as ours
-        capped = re.match(r">\D*([\d.]+)", plain)
+        capped = re.match(r">\s*(?:cap \()?([\d.]+) m?s\b", plain)
         if capped and _is_number(ours):
             return f"> {float(capped.group(1)) / float(ours):.0f}x"
         return "—"
