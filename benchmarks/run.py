@@ -468,14 +468,21 @@ def _after(capped: str, key: str) -> bool:
 
 
 def _ratio(ours: str, plain: str) -> str:
-    try:
-        return f"{float(plain) / float(ours):.0f}x"
-    except ValueError:
-        # "> cap (300 s)" for a phase, "> 10000 ms (stopped)" for a query: same unit as ours
-        capped = re.match(r">\s*(?:cap \()?([\d.]+) m?s\b", plain)
-        if capped and _is_number(ours):
-            return f"> {float(capped.group(1)) / float(ours):.0f}x"
-        return "—"
+    """plain / ours; "> N" when plain was stopped at a cap; "—" when either is missing."""
+    mine, theirs = _measured(ours), _measured(plain)
+    if mine is not None and theirs is not None:
+        return f"{theirs / mine:.0f}x"
+    # "> cap (300 s)" for a phase, "> 10000 ms (stopped)" for a query: same unit as ours
+    capped = re.match(r">\s*(?:cap \()?([\d.]+) m?s\b", plain)
+    if capped and mine is not None and float(capped.group(1)) >= mine:
+        return f"> {float(capped.group(1)) / mine:.0f}x"
+    return "—"  # missing, or plain stopped sooner than ours finished: no bound either way
+
+
+def _measured(cell: str) -> float | None:
+    """The number of a cell such as "12.5" or "15543 (1 run)"; None for notes."""
+    number = re.fullmatch(r"([\d.]+)(?: \(1 run\))?", cell.strip())
+    return float(number.group(1)) if number and float(number.group(1)) > 0 else None
 
 
 def _is_number(text: str) -> bool:
