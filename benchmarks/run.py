@@ -493,7 +493,11 @@ def _is_number(text: str) -> bool:
     return True
 
 
+ORDER = ("W1", "W2", "W3-1M", "W3-10M")
+
+
 def render(results: list[dict[str, Any]], info: dict[str, str], cap: float) -> str:
+    results = sorted(results, key=lambda r: ORDER.index(r["name"]) if r["name"] in ORDER else 9)
     lines = [
         "# Benchmark results",
         "",
