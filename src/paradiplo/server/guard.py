@@ -17,7 +17,7 @@ comes near ``MAX_NESTING``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from paradiplo.errors import ParadiploError
@@ -68,8 +68,13 @@ def remote_targets(text: str, prefixes: Mapping[str, str]) -> list[tuple[str, st
 
     ``None`` means the target is not a constant IRI (a variable, or nothing parseable).
     """
+    return _remote_targets(list(tokens(text)), prefixes)
+
+
+def _remote_targets(
+    stream: list[Token], prefixes: Mapping[str, str]
+) -> list[tuple[str, str | None]]:
     declared = dict(prefixes)
-    stream = list(tokens(text))
     found: list[tuple[str, str | None]] = []
     for index, token in enumerate(stream):
         if token.kind != "word":
@@ -104,7 +109,13 @@ def _resolve(token: Token | None, declared: Mapping[str, str]) -> str | None:
 
 def check_remote(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]) -> None:
     """Raise ``RemoteAccessError`` if ``text`` reaches a SERVICE or LOAD source not allowed."""
-    for keyword, target in remote_targets(text, prefixes):
+    _check_remote(list(tokens(text)), allowed, prefixes)
+
+
+def _check_remote(
+    stream: list[Token], allowed: frozenset[str], prefixes: Mapping[str, str]
+) -> None:
+    for keyword, target in _remote_targets(stream, prefixes):
         if target is not None and target in allowed:
             continue
         what = f"<{target}>" if target else "a target that is not a constant IRI"
@@ -118,8 +129,12 @@ def check_remote(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]
 
 def nesting_depth(text: str) -> int:
     """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments."""
+    return _depth(tokens(text))
+
+
+def _depth(stream: Iterable[Token]) -> int:
     depth = deepest = 0
-    for token in tokens(text):
+    for token in stream:
         if token.kind != "other":
             continue
         if token.text in _OPEN:
@@ -132,6 +147,17 @@ def nesting_depth(text: str) -> int:
 
 def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
     """Raise ``NestingError`` when ``text`` nests deeper than ``limit`` levels."""
-    depth = nesting_depth(text)
+    _check_nesting(tokens(text), limit)
+
+
+def _check_nesting(stream: Iterable[Token], limit: int = MAX_NESTING) -> None:
+    depth = _depth(stream)
     if depth > limit:
         raise NestingError(f"nested {depth} levels deep; at most {limit} are accepted")
+
+
+def check_request(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]) -> None:
+    """Both checks on one query or update, tokenizing it once: nesting first, then remote."""
+    stream = list(tokens(text))
+    _check_nesting(stream)
+    _check_remote(stream, allowed, prefixes)

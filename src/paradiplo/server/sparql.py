@@ -23,7 +23,7 @@ from paradiplo.namespaces import PREFIXES
 from paradiplo.server import describe
 from paradiplo.server.backend import Backend
 from paradiplo.server.errors import HttpError
-from paradiplo.server.guard import NestingError, RemoteAccessError, check_nesting, check_remote
+from paradiplo.server.guard import NestingError, RemoteAccessError, check_request
 from paradiplo.server.negotiate import (
     GRAPHS,
     RESULTS,
@@ -191,8 +191,7 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
 def check_text(text: str, allowed: frozenset[str]) -> None:
     """400 for a query or update that would fetch remotely or nest too deep for the parser."""
     try:
-        check_nesting(text)
-        check_remote(text, allowed, PREFIXES)
+        check_request(text, allowed, PREFIXES)
     except (NestingError, RemoteAccessError) as exc:
         raise HttpError(400, str(exc)) from exc
 
