@@ -520,8 +520,73 @@ def export_command(settings: Settings, formats: tuple[str, ...], out_dir: Path) 
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Query worker processes (queries running at once).",
+    help="Fast-lane query worker processes (queries running at once).",
 )
+@click.option(
+    "--slow-workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Slow-lane workers: queries that ran past --fast-budget finish there.",
+)
+@click.option(
+    "--fast-budget",
+    type=click.FloatRange(min=0.05),
+    default=2.0,
+    show_default=True,
+    help="Seconds a query may run in the fast lane before it moves to the slow lane.",
+)
+@click.option(
+    "--per-client",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Requests one client address may have running at once; more wait their turn.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1024),
+    default=64 * 1024 * 1024,
+    show_default=True,
+    help="Largest answer in bytes; a longer one is cut, with a header saying so.",
+)
+@click.option(
+    "--max-query-length",
+    type=click.IntRange(min=16),
+    default=65_536,
+    show_default=True,
+    help="Longest query or update in characters (400 beyond).",
+)
+@click.option(
+    "--worker-memory",
+    type=click.IntRange(min=0),
+    default=2 * 1024**3,
+    show_default=True,
+    help="Heap bytes per query worker (0: no cap); a query past it gets 503.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's head; the connection is then closed.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=256,
+    show_default=True,
+    help="Connections open at once; more are closed at once.",
+)
+@click.option(
+    "--isolation",
+    type=click.Choice(["require", "auto", "off"]),
+    default="auto",
+    show_default=True,
+    help="Run query workers without any network: require (refuse to start otherwise), "
+    "auto (warn when the kernel does not allow it), off.",
+)
+@click.option("--unsafe-no-guard", is_flag=True, hidden=True, help="Tests of the other layers.")
 @click.pass_context
 def serve_command(
     ctx: click.Context,
@@ -535,6 +600,16 @@ def serve_command(
     write_token: str | None,
     allow_services: tuple[str, ...],
     workers: int,
+    slow_workers: int,
+    fast_budget: float,
+    per_client: int,
+    max_bytes: int,
+    max_query_length: int,
+    worker_memory: int,
+    header_timeout: float,
+    max_connections: int,
+    isolation: str,
+    unsafe_no_guard: bool,
 ) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, query UI, linked data (builds first if needed).
 
@@ -571,6 +646,16 @@ def serve_command(
         allow_services=frozenset(allow_services),
         workers=workers,
         queries_dir=queries_dir,
+        slow_workers=slow_workers,
+        fast_budget=fast_budget,
+        per_client=per_client,
+        max_bytes=max_bytes,
+        max_query_length=max_query_length,
+        worker_memory=worker_memory,
+        header_timeout=header_timeout,
+        max_connections=max_connections,
+        isolation=isolation,
+        guard=not unsafe_no_guard,
     )
     serve(config, host, port)
 

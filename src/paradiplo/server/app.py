@@ -24,6 +24,7 @@ from paradiplo.server.config import ServerConfig
 from paradiplo.server.errors import HttpError
 from paradiplo.server.negotiate import HTML, PAGES, choose
 from paradiplo.server.pages import render
+from paradiplo.server.protocol import protocol
 
 STATIC = Path(__file__).resolve().parent / "static"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -138,4 +139,12 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
 def serve(config: ServerConfig, host: str, port: int, log_level: str = "info") -> None:
     """Run the application with uvicorn until interrupted."""
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s: %(message)s")
-    uvicorn.run(create_app(config), host=host, port=port, log_level=log_level, server_header=False)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        http=protocol(config.header_timeout, config.max_connections),
+        timeout_keep_alive=5,
+    )

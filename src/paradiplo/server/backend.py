@@ -11,6 +11,8 @@ concurrent readers see the old build or the new one, never a mix.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +26,14 @@ from paradiplo import __version__
 from paradiplo.namespaces import PREFIXES
 from paradiplo.server.config import ServerConfig
 from paradiplo.server.errors import HttpError
-from paradiplo.server.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool
+from paradiplo.server.pool import (
+    PoolBusy,
+    PoolError,
+    PoolSettings,
+    QueryTimeout,
+    WorkerCrashed,
+    WorkerPool,
+)
 from paradiplo.server.worker import Reply, Request
 from paradiplo.store import DataDir, QueryResult, StoreError
 
@@ -47,7 +56,20 @@ class Backend:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.data = DataDir(config.data_dir)
-        self.pool = WorkerPool(config.workers)
+        self.spool = tempfile.mkdtemp(prefix="paradiplo-answers-")
+        self.pool = WorkerPool(
+            PoolSettings(
+                workers=config.workers,
+                slow_workers=config.slow_workers,
+                fast_budget=config.fast_budget,
+                per_client=config.per_client,
+                isolation=config.isolation,
+                memory=config.worker_memory,
+                guard=config.guard,
+                federation=bool(config.allow_services),
+                spool=self.spool,
+            )
+        )
         self._write_lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
         self._cache_lock = threading.Lock()
@@ -57,6 +79,7 @@ class Backend:
 
     def close(self) -> None:
         self.pool.close()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
     def build(self) -> Path:
         """The committed build requests should read."""
@@ -69,34 +92,68 @@ class Backend:
             raise HttpError(503, "no store has been built yet: run `paradiplo build`")
         return current
 
-    def call(self, request: Request, build: Path | None = None) -> Reply:
-        """Run ``request`` on ``build`` (default: the current one) within the time limit."""
-        request = {**request, "build": str(build or self.build()), "prefixes": PREFIXES}
-        timeout = self.config.query_timeout
+    def call(self, request: Request, build: Path | None = None, client: str | None = None) -> Reply:
+        """Run ``request`` on ``build`` (default: the current one) within the time limit.
+
+        ``client`` (the peer's address) gets its fair share of the workers.
+        """
+        config = self.config
+        request = {
+            "max_rows": config.max_rows,
+            "max_bytes": config.max_bytes,
+            **request,
+            "build": str(build or self.build()),
+            "prefixes": PREFIXES,
+            "allowed": sorted(config.allow_services),
+            "limits": {"max_length": config.max_query_length},
+        }
+        timeout = config.query_timeout
         try:
-            reply = self.pool.call(request, timeout)
+            reply = self.pool.call(request, timeout, client)
         except QueryTimeout as exc:
             raise HttpError(503, f"query {exc}; simplify it or add a LIMIT") from exc
         except PoolBusy as exc:
             raise HttpError(503, f"server busy: {exc}", {"Retry-After": "5"}) from exc
+        except WorkerCrashed as exc:
+            raise HttpError(503, f"{exc}; simplify the query") from exc
         except PoolError as exc:
             raise HttpError(500, str(exc)) from exc
         if not reply["ok"]:
             raise HttpError(int(reply["status"]), str(reply["message"]))
         return reply
 
-    async def run(self, request: Request, build: Path | None = None) -> Reply:
+    async def run(
+        self, request: Request, build: Path | None = None, client: str | None = None
+    ) -> Reply:
         """``call`` from async code, in a thread so the event loop keeps serving."""
-        return await anyio.to_thread.run_sync(self.call, request, build)
+        return await anyio.to_thread.run_sync(self.call, request, build, client)
 
     async def queries(
-        self, queries: list[str], build: Path | None = None, max_rows: int | None = None
+        self,
+        queries: list[str],
+        build: Path | None = None,
+        max_rows: int | None = None,
+        client: str | None = None,
     ) -> list[QueryResult]:
         """Several queries answered on one snapshot, as ``Store``-protocol results."""
-        request = {"op": "queries", "queries": queries, "max_rows": max_rows}
-        reply = await self.run(request, build)
+        reply = await self.queries_reply(queries, build, max_rows, client)
         results: list[QueryResult] = reply["results"]
         return results
+
+    async def queries_reply(
+        self,
+        queries: list[str],
+        build: Path | None = None,
+        max_rows: int | None = None,
+        client: str | None = None,
+    ) -> Reply:
+        """``queries`` with the whole reply (``truncated`` says which answers were cut)."""
+        request = {
+            "op": "queries",
+            "queries": queries,
+            "max_rows": max_rows or self.config.max_rows,
+        }
+        return await self.run(request, build, client)
 
     async def write(self, request: Request, origin: str) -> WriteOutcome:
         """Compute a write in a worker and commit it as a new build."""

@@ -11,6 +11,14 @@ DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_MAX_BODY = 1_048_576
 DEFAULT_WORKERS = 2
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_SLOW_WORKERS = 1
+DEFAULT_FAST_BUDGET = 2.0
+DEFAULT_PER_CLIENT = 2
+DEFAULT_WORKER_MEMORY = 2 * 1024**3
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 256
+DEFAULT_MAX_QUERY_LENGTH = 65_536
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,14 @@ class ServerConfig:
     ``write_token`` ``None`` makes the server read-only. ``allow_services`` lists the exact
     endpoint IRIs that ``SERVICE`` (and ``LOAD``) may reach; everything else is refused.
     ``queries_dir`` holds the query packs offered as examples in the UI.
+
+    Resource bounds (``SECURITY.md``): ``max_bytes`` per answer, ``workers`` fast-lane and
+    ``slow_workers`` slow-lane processes, ``fast_budget`` seconds in the fast lane,
+    ``per_client`` requests in flight per client address, ``worker_memory`` bytes of heap
+    per worker, ``header_timeout`` seconds to send a request's head, ``max_connections``
+    open at once, ``max_query_length`` characters per query or update. ``isolation``
+    (``require``, ``auto``, ``off``) says whether workers must run without a network;
+    ``guard`` off is for tests of the other layers only.
     """
 
     data_dir: Path
@@ -32,6 +48,16 @@ class ServerConfig:
     workers: int = DEFAULT_WORKERS
     queries_dir: Path | None = None
     vendor_dir: Path = DEFAULT_TARGET
+    max_bytes: int = DEFAULT_MAX_BYTES
+    slow_workers: int = DEFAULT_SLOW_WORKERS
+    fast_budget: float = DEFAULT_FAST_BUDGET
+    per_client: int = DEFAULT_PER_CLIENT
+    worker_memory: int = DEFAULT_WORKER_MEMORY
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
+    isolation: str = "auto"
+    guard: bool = True
 
     @property
     def writable(self) -> bool:

@@ -14,7 +14,14 @@ from starlette.responses import Response
 
 from paradiplo.server.errors import HttpError
 from paradiplo.server.negotiate import GRAPHS, by_name, content_type, describe, negotiate
-from paradiplo.server.sparql import backend_of, check_token, media_type, read_body
+from paradiplo.server.sparql import (
+    answer,
+    backend_of,
+    check_token,
+    client_of,
+    media_type,
+    read_body,
+)
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
 READ_ONLY_ALLOW = "GET, HEAD, OPTIONS"
@@ -61,9 +68,9 @@ async def get(request: Request) -> Response:
     offer = negotiate(request.headers.get("accept"), request.query_params.get("format"), GRAPHS)
     if offer is None:
         raise HttpError(406, f"no acceptable format; offered: {describe(GRAPHS)}")
-    reply = await backend_of(request).run({"op": "graph-get", "graph": graph, "format": offer.key})
-    body = b"" if request.method == "HEAD" else reply["body"]
-    return Response(body, media_type=content_type(offer), headers={"Vary": "Accept"})
+    job = {"op": "graph-get", "graph": graph, "format": offer.key}
+    reply = await backend_of(request).run(job, client=client_of(request))
+    return answer(request, reply, content_type(offer), {"Vary": "Accept"})
 
 
 async def write(request: Request, graph: str) -> Response:

@@ -1,163 +1,238 @@
-"""Checks on a request's text before any parser sees it: remote access and nesting depth.
+"""Decide on a query or update from its parse tree: remote access and complexity.
 
-Refuse ``SERVICE`` and ``LOAD`` unless their target is on the allow-list.
+pyoxigraph evaluates ``SERVICE <iri>`` and ``LOAD <iri>`` by fetching the IRI over HTTP and
+has no switch to turn that off, and its recursive parser and evaluator overflow the stack
+(the process dies of SIGSEGV) on a few thousand nested or chained operators. So before a
+worker hands a request to pyoxigraph, the request is parsed with a real SPARQL 1.1 grammar
+(rdflib's) and the decision is taken on the tree, never on tokens:
 
-pyoxigraph evaluates ``SERVICE <iri>`` and ``LOAD <iri>`` by fetching the IRI over HTTP,
-and it has no switch to turn that off, so a public endpoint must look at the request text
-first. The scan tokenizes like the SPARQL grammar does for the parts that can hide a word
-(strings, IRIs, comments, variables, prefixed names, language tags), so ``"SERVICE"`` in a
-string or ``pd:service`` is not mistaken for the keyword, and the keyword cannot hide from
-it. Anything it cannot resolve to an allowed IRI (``SERVICE ?endpoint``) is refused.
+* every ``SERVICE`` and ``LOAD`` in the tree is found, wherever it sits (in ``OPTIONAL``,
+  a sub-select, an update's ``WHERE``), and its target resolved with the request's own
+  ``PREFIX`` and ``BASE`` declarations (and the server's predeclared prefixes). It is
+  refused unless every IRI it could resolve to is on the allow-list. A variable target
+  is always refused;
+* the tree's size and depth are bounded: ``max_nodes`` nodes, and ``max_depth`` levels,
+  where a chain of operators (``1+1+...``, ``A UNION B UNION ...``, a group of many
+  ``BIND``/``MINUS``/``OPTIONAL``, a long property path) counts one level per link, since
+  the engine folds such chains into a tree that deep;
+* a request the grammar cannot parse is refused too, so a construct the guard does not
+  understand can never reach the engine. pyoxigraph accepts a few non-standard forms
+  (``!!x``, SPARQL 1.2 syntax) that are refused here.
 
-Refuse deep nesting too: pyoxigraph's SPARQL parser is recursive and overflows its stack
-(the worker dies of SIGSEGV) from about 2,500 nested ``{``, ``(`` or ``[``; no real query
-comes near ``MAX_NESTING``.
+This runs inside the query worker (``worker.py``): the parser is recursive Python, so the
+worst a hostile text can do is raise ``RecursionError`` (caught) or use the worker's time
+budget, and the worker is a process the server may kill. The worker also has no network
+at all (``isolation.py``), so a fetch the guard missed would still fail.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql import parser
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node, URIRef, Variable
 
 from paradiplo.errors import ParadiploError
 
-_TOKEN = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
-    r'|"(?:[^"\\\n\r]|\\.)*(?:"|$)'
-    r"|'(?:[^'\\\n\r]|\\.)*(?:'|$))"
-    r"|(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
-    r"|(?P<comment>\#[^\n\r]*)"
-    r"|(?P<var>[?$]\w+)"
-    r"|(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    r"|(?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:%.\-]|\\[-_~.!$&'()*+,;=/?\#@%])*)"
-    r"|(?P<word>[^\W\d][\w\-]*)"
-    r"|(?P<other>\S)",
-    re.DOTALL,
-)
-_REMOTE = {"SERVICE": "SERVICE", "LOAD": "LOAD"}
-MAX_NESTING = 256
-_OPEN, _CLOSE = "{([", "})]"
+MAX_DEPTH = 1_000
+MAX_NODES = 50_000
+MAX_LENGTH = 65_536
+
+# Lists whose items the engine folds into a left- or right-deep tree: each item is a level.
+_CHAINS = frozenset({"part", "triples", "graph", "other", "op"})
+# Relational operators whose right-hand list is flat (``?x IN (1, 2, ...)``).
+_FLAT_OPERATORS = frozenset({"IN", "NOT IN"})
+_ESCAPED = re.compile(r"\\(.)")
 
 
-class RemoteAccessError(ParadiploError):
-    """The request would make the server fetch something from the network."""
+class QueryRefused(ParadiploError):
+    """The request is refused before evaluation; the message says why (HTTP 400)."""
 
 
-class NestingError(ParadiploError):
-    """The request nests groups, expressions or blank nodes deeper than the parser can."""
+class RemoteAccessError(QueryRefused):
+    """The request would make the server fetch something that is not allowed."""
+
+
+class ComplexityError(QueryRefused):
+    """The request is larger or deeper than the engine can take safely."""
+
+
+class GuardSyntaxError(QueryRefused):
+    """The SPARQL 1.1 grammar cannot parse the request."""
 
 
 @dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
+class Limits:
+    """Bounds on one request: characters, parse-tree nodes and (chain-weighted) depth."""
+
+    max_length: int = MAX_LENGTH
+    max_nodes: int = MAX_NODES
+    max_depth: int = MAX_DEPTH
 
 
-def tokens(text: str) -> Iterator[Token]:
-    """The significant tokens of a query or update (comments dropped)."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind != "comment":
-            yield Token(kind, match.group())
+@dataclass(frozen=True)
+class Inspection:
+    """What the parse tree showed: remote targets (each a set of candidate IRIs), size."""
+
+    remote: tuple[tuple[str, frozenset[str] | None], ...]
+    nodes: int
+    depth: int
 
 
-def remote_targets(text: str, prefixes: Mapping[str, str]) -> list[tuple[str, str | None]]:
-    """``(keyword, target IRI or None)`` for every SERVICE and LOAD in ``text``.
+def inspect(
+    text: str,
+    *,
+    update: bool,
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    limits: Limits = Limits(),
+) -> Inspection:
+    """Parse ``text`` and report its remote targets and size; raise on what cannot be parsed.
 
-    ``None`` means the target is not a constant IRI (a variable, or nothing parseable).
+    Raises ``GuardSyntaxError`` or ``ComplexityError``; never evaluates anything.
     """
-    return _remote_targets(list(tokens(text)), prefixes)
+    if len(text) > limits.max_length:
+        raise ComplexityError(
+            f"the request has {len(text):,} characters; at most {limits.max_length:,} are accepted"
+        )
+    tree = _parse(text, update)
+    walk = _Walk(prefixes, base, limits)
+    walk.run(tree)
+    return Inspection(tuple(walk.remote), walk.nodes, walk.deepest)
 
 
-def _remote_targets(
-    stream: list[Token], prefixes: Mapping[str, str]
-) -> list[tuple[str, str | None]]:
-    declared = dict(prefixes)
-    found: list[tuple[str, str | None]] = []
-    for index, token in enumerate(stream):
-        if token.kind != "word":
+def check(
+    text: str,
+    *,
+    update: bool,
+    allowed: frozenset[str],
+    prefixes: Mapping[str, str],
+    base: str | None = None,
+    limits: Limits = Limits(),
+) -> Inspection:
+    """``inspect`` and refuse any SERVICE or LOAD whose target is not an allowed IRI."""
+    found = inspect(text, update=update, prefixes=prefixes, base=base, limits=limits)
+    for keyword, candidates in found.remote:
+        if candidates is not None and candidates <= allowed:
             continue
-        keyword = token.text.upper()
-        if keyword == "PREFIX":
-            _declare(stream[index + 1 : index + 3], declared)
-        elif keyword in _REMOTE:
-            target = stream[index + 1 : index + 3]
-            if target and target[0].kind == "word" and target[0].text.upper() == "SILENT":
-                target = target[1:]
-            found.append((keyword, _resolve(target[0] if target else None, declared)))
-    return found
-
-
-def _declare(pair: list[Token], declared: dict[str, str]) -> None:
-    if len(pair) == 2 and pair[0].kind == "pname" and pair[1].kind == "iri":
-        declared[pair[0].text.rstrip(":")] = pair[1].text[1:-1]
-
-
-def _resolve(token: Token | None, declared: Mapping[str, str]) -> str | None:
-    if token is None:
-        return None
-    if token.kind == "iri":
-        return token.text[1:-1]
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        namespace = declared.get(prefix)
-        return None if namespace is None else namespace + local
-    return None
-
-
-def check_remote(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]) -> None:
-    """Raise ``RemoteAccessError`` if ``text`` reaches a SERVICE or LOAD source not allowed."""
-    _check_remote(list(tokens(text)), allowed, prefixes)
-
-
-def _check_remote(
-    stream: list[Token], allowed: frozenset[str], prefixes: Mapping[str, str]
-) -> None:
-    for keyword, target in _remote_targets(stream, prefixes):
-        if target is not None and target in allowed:
-            continue
-        what = f"<{target}>" if target else "a target that is not a constant IRI"
+        if candidates is None:
+            what = "a target that is not a constant IRI"
+        else:
+            what = " or ".join(f"<{iri}>" for iri in sorted(candidates))
         hint = (
             "this endpoint fetches nothing from the network"
             if not allowed
             else "allowed: " + ", ".join(f"<{a}>" for a in sorted(allowed))
         )
         raise RemoteAccessError(f"{keyword} {what} refused: {hint} (see --allow-service)")
+    return found
 
 
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments."""
-    return _depth(tokens(text))
+def _parse(text: str, update: bool) -> Any:
+    try:
+        return parser.parseUpdate(text) if update else parser.parseQuery(text)
+    except RecursionError as exc:
+        raise ComplexityError("the request nests too deeply to be parsed safely") from exc
+    except ParseBaseException as exc:
+        what = "update" if update else "query"
+        where = f"line {exc.lineno}, column {exc.column}"
+        raise GuardSyntaxError(f"{what} syntax error at {where}: {exc.msg}") from exc
+    except (ValueError, TypeError) as exc:  # rdflib rejects some terms after parsing them
+        what = "update" if update else "query"
+        raise GuardSyntaxError(f"{what} syntax error: {exc}") from exc
 
 
-def _depth(stream: Iterable[Token]) -> int:
-    depth = deepest = 0
-    for token in stream:
-        if token.kind != "other":
-            continue
-        if token.text in _OPEN:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.text in _CLOSE:
-            depth = max(depth - 1, 0)
-    return deepest
+class _Walk:
+    """An iterative walk of rdflib's parse tree (no recursion, so no depth can crash it)."""
 
+    def __init__(self, prefixes: Mapping[str, str], base: str | None, limits: Limits) -> None:
+        self.limits = limits
+        self.declared: dict[str, set[str]] = {}
+        self.defaults = dict(prefixes)
+        self.bases: set[str] = {base} if base else set()
+        self.remote: list[tuple[str, frozenset[str] | None]] = []
+        self.nodes = 0
+        self.deepest = 0
+        self.pending: list[tuple[str, Any]] = []
 
-def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
-    """Raise ``NestingError`` when ``text`` nests deeper than ``limit`` levels."""
-    _check_nesting(tokens(text), limit)
+    def run(self, tree: Any) -> None:
+        stack: list[tuple[Any, int]] = [(tree, 0)]
+        while stack:
+            node, depth = stack.pop()
+            self._count(depth)
+            if isinstance(node, CompValue):
+                self._visit(node)
+                stack.extend(self._children(node, depth))
+            elif isinstance(node, ParseResults | list | tuple):
+                stack.extend((item, depth + 1) for item in reversed(node))
+        # targets are resolved once every declaration is known: a prefix declared twice
+        # (an update's later operation may redeclare it) yields every candidate IRI
+        for keyword, target in self.pending:
+            self.remote.append((keyword, self._candidates(target)))
 
+    def _count(self, depth: int) -> None:
+        self.nodes += 1
+        self.deepest = max(self.deepest, depth)
+        if self.nodes > self.limits.max_nodes:
+            raise ComplexityError(
+                f"the request has over {self.limits.max_nodes:,} syntax nodes; simplify it"
+            )
+        if depth > self.limits.max_depth:
+            raise ComplexityError(
+                f"the request nests or chains over {self.limits.max_depth:,} levels deep "
+                "(each link of a chain of operators, UNIONs or group elements counts); "
+                "simplify it"
+            )
 
-def _check_nesting(stream: Iterable[Token], limit: int = MAX_NESTING) -> None:
-    depth = _depth(stream)
-    if depth > limit:
-        raise NestingError(f"nested {depth} levels deep; at most {limit} are accepted")
+    def _visit(self, node: CompValue) -> None:
+        name = node.name
+        if name == "PrefixDecl":
+            self.declared.setdefault(str(node.get("prefix") or ""), set()).add(str(node["iri"]))
+        elif name == "Base":
+            self.bases.add(str(node["iri"]))
+        elif name == "ServiceGraphPattern":
+            self.pending.append(("SERVICE", node.get("term")))
+        elif name == "Load":
+            self.pending.append(("LOAD", node.get("iri")))
 
+    def _children(self, node: CompValue, depth: int) -> Iterator[tuple[Any, int]]:
+        flat = node.name == "RelationalExpression" and node.get("op") in _FLAT_OPERATORS
+        for key, value in reversed(list(node.items())):
+            if key == "service_string":  # rdflib's copy of the source text, not a node
+                continue
+            chain = key in _CHAINS and not flat and isinstance(value, ParseResults | list)
+            if chain:
+                count = len(value)
+                yield from ((item, depth + 1 + count - i) for i, item in enumerate(value))
+            else:
+                yield value, depth + 1
 
-def check_request(text: str, allowed: frozenset[str], prefixes: Mapping[str, str]) -> None:
-    """Both checks on one query or update, tokenizing it once: nesting first, then remote."""
-    stream = list(tokens(text))
-    _check_nesting(stream)
-    _check_remote(stream, allowed, prefixes)
+    def _candidates(self, target: Any) -> frozenset[str] | None:
+        if isinstance(target, URIRef):
+            return self._relative(str(target))
+        if isinstance(target, CompValue) and target.name == "pname":
+            prefix = str(target.get("prefix") or "")
+            local = _ESCAPED.sub(r"\1", str(target.get("localname") or ""))
+            namespaces = self.declared.get(prefix)
+            if namespaces is None:
+                namespace = self.defaults.get(prefix)
+                return None if namespace is None else frozenset({namespace + local})
+            found: set[str] = set()
+            for namespace in namespaces:
+                found |= self._relative(namespace + local)
+            return frozenset(found)
+        if isinstance(target, Variable | Node) or target is None:
+            return None
+        return None
+
+    def _relative(self, iri: str) -> frozenset[str]:
+        """``iri`` itself and, if it is relative, its resolution against every base."""
+        if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+            return frozenset({iri})
+        return frozenset({iri, *(urljoin(base, iri) for base in self.bases)})

@@ -32,6 +32,7 @@ from paradiplo.server.negotiate import (
     negotiate,
 )
 from paradiplo.server.pages import render
+from paradiplo.server.sparql import TRUNCATED_HEADER, answer, client_of
 from paradiplo.store import GraphResult, SelectResult, Term
 
 SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld", "html": "html"}
@@ -119,6 +120,7 @@ class Description:
     graph_size: int
     graph_statements: list[tuple[Term, Term, Term]]
     derived: list[tuple[str, list[str]]]
+    truncated: bool = False
 
     @property
     def exists(self) -> bool:
@@ -133,7 +135,8 @@ def _select(result: object) -> SelectResult:
 async def describe_iri(request: Request, iri: str) -> Description:
     """Query a worker for everything about ``iri`` (one snapshot) and organise it."""
     backend = request.app.state.backend
-    results = [_select(r) for r in await backend.queries(_queries(iri))]
+    reply = await backend.queries_reply(_queries(iri), client=client_of(request))
+    results = [_select(r) for r in reply["results"]]
     out, incoming, prov, assertions, labels, size, contents, derived = results
     label_pairs: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for x, text in labels.rows:
@@ -163,6 +166,7 @@ async def describe_iri(request: Request, iri: str) -> Description:
         graph_size=int(size.rows[0][0].value) if size.rows and size.rows[0][0] else 0,
         graph_statements=[(s, p, o) for s, p, o in contents.rows if s and p and o],
         derived=_derived(derived),
+        truncated=any(reply["truncated"]),
     )
 
 
@@ -229,7 +233,10 @@ async def _serve(request: Request, iri: str, suffix: str | None) -> Response:
         raise HttpError(404, f"no resource <{iri}> in this graph")
     if offer.key != "html":
         return await rdf(request, iri, offer)
-    return render(request, "resource.html", _context(description), vary=suffix is None)
+    page = render(request, "resource.html", _context(description), vary=suffix is None)
+    if description.truncated:
+        page.headers[TRUNCATED_HEADER] = str(request.app.state.backend.config.max_rows)
+    return page
 
 
 async def rdf(request: Request, iri: str, offer: Offer) -> Response:
@@ -245,11 +252,10 @@ async def rdf(request: Request, iri: str, offer: Offer) -> Response:
             "graph_format": offer.key,
             "offered_results_format": "",
             "offered_graph_format": describe(GRAPHS),
-            "max_rows": request.app.state.backend.config.max_rows,
-        }
+        },
+        client=client_of(request),
     )
-    body = b"" if request.method == "HEAD" else reply["body"]
-    return Response(body, media_type=content_type(offer), headers={"Vary": "Accept"})
+    return answer(request, reply, content_type(offer), {"Vary": "Accept"})
 
 
 def _context(d: Description) -> dict[str, object]:
@@ -299,9 +305,9 @@ async def ontology(request: Request) -> Response:
     offer = _page_offer(request, suffix)
     backend = request.app.state.backend
     if offer.key != "html":
-        reply = await backend.run({"op": "graph-get", "graph": ONTOLOGY_GRAPH, "format": offer.key})
-        body = b"" if request.method == "HEAD" else reply["body"]
-        return Response(body, media_type=content_type(offer), headers={"Vary": "Accept"})
+        job = {"op": "graph-get", "graph": ONTOLOGY_GRAPH, "format": offer.key}
+        reply = await backend.run(job, client=client_of(request))
+        return answer(request, reply, content_type(offer), {"Vary": "Accept"})
     build = backend.build()
     doc = backend.cache_get(build, ONTOLOGY_KEY)
     if doc is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from html import escape
 
 from paradiplo.store import XSD_STRING, SelectResult, Term
@@ -19,32 +20,68 @@ SRX = "http://www.w3.org/2005/sparql-results#"
 
 def select_bytes(result: SelectResult, key: str) -> bytes:
     """A SELECT result in the format ``key`` (json, xml, csv, tsv)."""
-    if key == "json":
-        return to_json(result).encode()
-    if key == "csv":
-        return to_csv(result).encode()
-    if key == "tsv":
-        return to_tsv(result).encode()
-    return to_xml(result).encode()
+    writer = SelectWriter(key, result.variables)
+    return writer.head() + b"".join(writer.row(row) for row in result.rows) + writer.tail()
 
 
-def to_json(result: SelectResult) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    bindings = [
-        {name: term.to_json() for name, term in zip(result.variables, row, strict=True) if term}
-        for row in result.rows
-    ]
-    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False) + "\n"
+class SelectWriter:
+    """A SELECT result written piece by piece: ``head``, one ``row`` at a time, ``tail``.
+
+    The worker streams answers to a file row by row and stops at the byte cap, so each
+    piece is a complete unit of the format and the document stays well-formed wherever the
+    rows stop.
+    """
+
+    def __init__(self, key: str, variables: tuple[str, ...]) -> None:
+        self.key = key
+        self.variables = variables
+        self._first = True
+
+    def head(self) -> bytes:
+        if self.key == "json":
+            vars_ = json.dumps(list(self.variables), ensure_ascii=False)
+            return ('{"head": {"vars": ' + vars_ + '}, "results": {"bindings": [').encode()
+        if self.key == "csv":
+            return _csv_line(self.variables).encode()
+        if self.key == "tsv":
+            return ("\t".join(f"?{v}" for v in self.variables) + "\n").encode()
+        lines = ['<?xml version="1.0"?>', f'<sparql xmlns="{SRX}">', "  <head>"]
+        lines += [f"    <variable name={_attribute(name)}/>" for name in self.variables]
+        lines += ["  </head>", "  <results>"]
+        return ("\n".join(lines) + "\n").encode()
+
+    def row(self, row: tuple[Term | None, ...]) -> bytes:
+        pairs = list(zip(self.variables, row, strict=True))
+        if self.key == "json":
+            binding = {name: term.to_json() for name, term in pairs if term}
+            text = json.dumps(binding, ensure_ascii=False)
+            if not self._first:
+                text = ", " + text
+            self._first = False
+            return text.encode()
+        if self.key == "csv":
+            return _csv_line([_plain(term) for term in row]).encode()
+        if self.key == "tsv":
+            return ("\t".join("" if t is None else t.n3() for t in row) + "\n").encode()
+        lines = ["    <result>"]
+        for name, term in pairs:
+            if term is not None:
+                lines.append(f"      <binding name={_attribute(name)}>{_xml_term(term)}</binding>")
+        lines.append("    </result>")
+        return ("\n".join(lines) + "\n").encode()
+
+    def tail(self) -> bytes:
+        if self.key == "json":
+            return b"]}}\n"
+        if self.key in ("csv", "tsv"):
+            return b""
+        return b"  </results>\n</sparql>\n"
 
 
-def to_csv(result: SelectResult) -> str:
-    """SPARQL 1.1 CSV: plain values, blank nodes as ``_:label``, CRLF line ends."""
+def _csv_line(values: Iterable[str]) -> str:
+    """One SPARQL 1.1 CSV record (CRLF line end)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(_plain(term) for term in row)
+    csv.writer(out, lineterminator="\r\n").writerow(values)
     return out.getvalue()
 
 
@@ -52,13 +89,6 @@ def _plain(term: Term | None) -> str:
     if term is None:
         return ""
     return f"_:{term.value}" if term.kind == "bnode" else term.value
-
-
-def to_tsv(result: SelectResult) -> str:
-    """SPARQL 1.1 TSV: terms in N-Triples syntax."""
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join("" if t is None else t.n3() for t in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
 
 
 def ask_bytes(value: bool, key: str) -> bytes:
@@ -74,21 +104,6 @@ def ask_bytes(value: bool, key: str) -> bytes:
         f'<?xml version="1.0"?>\n<sparql xmlns="{SRX}">\n  <head/>\n'
         f"  <boolean>{word}</boolean>\n</sparql>\n"
     ).encode()
-
-
-def to_xml(result: SelectResult) -> str:
-    """SPARQL Query Results XML Format."""
-    lines = ['<?xml version="1.0"?>', f'<sparql xmlns="{SRX}">', "  <head>"]
-    lines += [f"    <variable name={_attribute(name)}/>" for name in result.variables]
-    lines += ["  </head>", "  <results>"]
-    for row in result.rows:
-        lines.append("    <result>")
-        for name, term in zip(result.variables, row, strict=True):
-            if term is not None:
-                lines.append(f"      <binding name={_attribute(name)}>{_xml_term(term)}</binding>")
-        lines.append("    </result>")
-    lines += ["  </results>", "</sparql>"]
-    return "\n".join(lines) + "\n"
 
 
 def _attribute(value: str) -> str:

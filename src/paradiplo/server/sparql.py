@@ -12,18 +12,18 @@ wrong token, 405 method, 406 no acceptable format, 413 body too large, 415 conte
 from __future__ import annotations
 
 import hmac
+import os
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
-from paradiplo.namespaces import PREFIXES
 from paradiplo.server import describe
 from paradiplo.server.backend import Backend
 from paradiplo.server.errors import HttpError
-from paradiplo.server.guard import NestingError, RemoteAccessError, check_request
 from paradiplo.server.negotiate import (
     GRAPHS,
     RESULTS,
@@ -34,6 +34,7 @@ from paradiplo.server.negotiate import (
 from paradiplo.server.negotiate import (
     describe as offered,
 )
+from paradiplo.server.worker import Reply
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
@@ -153,8 +154,6 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
 
 async def run_query(request: Request, backend: Backend, params: Params, query: str) -> Response:
     """Evaluate ``query`` and answer in the negotiated format."""
-    config = backend.config
-    check_text(query, config.allow_services)
     accept, fmt = request.headers.get("accept"), params.all("format")
     results = negotiate(accept, fmt, RESULTS)
     graphs = negotiate(accept, fmt, GRAPHS)
@@ -175,25 +174,47 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
         "graph_format": graphs.key if graphs else None,
         "offered_results_format": offered(RESULTS),
         "offered_graph_format": offered(GRAPHS),
-        "max_rows": config.max_rows,
+        "base": base_iri(request),
     }
-    reply = await backend.run(job)
+    reply = await backend.run(job, client=client_of(request))
     offers = RESULTS if reply["kind"] in ("select", "ask") else GRAPHS
     offer = by_name(reply["format"], offers)
     assert offer is not None
-    headers = {"Vary": "Accept"}
-    if reply.get("truncated"):
+    return answer(request, reply, content_type(offer), {"Vary": "Accept"})
+
+
+def base_iri(request: Request) -> str:
+    """The base IRI relative IRIs in a request resolve against: the endpoint's own URL."""
+    return str(request.url.replace(query="", fragment=""))
+
+
+def client_of(request: Request) -> str | None:
+    """The peer address a request counts against (its fair share of the workers)."""
+    return request.client.host if request.client else None
+
+
+def answer(request: Request, reply: Reply, media: str, headers: dict[str, str]) -> Response:
+    """The worker's answer, from memory or streamed from its spool file, with caps shown.
+
+    A cut answer says why in ``Paradiplo-Truncated``: the row cap (the number) or the
+    byte cap (``<n> bytes``).
+    """
+    config = request.app.state.backend.config
+    cut = reply.get("truncated")
+    if cut == "rows" or cut is True:
         headers[TRUNCATED_HEADER] = str(config.max_rows)
+    elif cut == "bytes":
+        headers[TRUNCATED_HEADER] = f"{config.max_bytes} bytes"
+    path = reply.get("path")
+    if path is not None:
+        return FileResponse(
+            path,
+            media_type=media,
+            headers=headers,
+            background=BackgroundTask(os.unlink, path),
+        )
     body = b"" if request.method == "HEAD" else reply["body"]
-    return Response(body, headers=headers, media_type=content_type(offer))
-
-
-def check_text(text: str, allowed: frozenset[str]) -> None:
-    """400 for a query or update that would fetch remotely or nest too deep for the parser."""
-    try:
-        check_request(text, allowed, PREFIXES)
-    except (NestingError, RemoteAccessError) as exc:
-        raise HttpError(400, str(exc)) from exc
+    return Response(body, headers=headers, media_type=media)
 
 
 def check_token(request: Request, backend: Backend) -> None:
@@ -220,7 +241,7 @@ async def run_update(request: Request, backend: Backend, params: Params) -> Resp
     if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
         raise HttpError(400, "using-graph-uri and using-named-graph-uri are not supported")
     update = params.update or ""
-    check_text(update, backend.config.allow_services)
-    outcome = await backend.write({"op": "update", "update": update}, "SPARQL Update")
+    job = {"op": "update", "update": update, "base": base_iri(request)}
+    outcome = await backend.write(job, "SPARQL Update")
     headers = {"Paradiplo-Build": outcome.build.name} if outcome.build else {}
     return Response(status_code=204, headers=headers)

@@ -13,20 +13,32 @@ Requests are dicts with an ``op``; replies are ``{"ok": True, ...}`` or
 
 from __future__ import annotations
 
+import argparse
 import os
 import pickle
 import re
 import struct
 import sys
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
-from paradiplo.server.results import ask_bytes, select_bytes
+from paradiplo.server import guard
+from paradiplo.server.answers import (
+    Sink,
+    rows_of,
+    take_triples,
+    term_size,
+    write_graph,
+    write_select,
+)
+from paradiplo.server.isolation import cap_memory, isolate_network
+from paradiplo.server.results import ask_bytes
 from paradiplo.store import (
     STORE_SUBDIR,
     AskResult,
@@ -49,6 +61,21 @@ RDF_FORMATS = {
 }
 DEFAULT = ox.DefaultGraph()
 DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)")
+GUARD_CACHE = 2048
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class Settings:
+    """How this worker was started (``main``'s command line)."""
+
+    guard: bool = True
+    isolated: bool = False
+    isolation_problem: str | None = None
+    spool: str | None = None
+
+
+SETTINGS = Settings()
 
 
 class Failure(Exception):
@@ -120,16 +147,6 @@ def _named(iris: list[str] | None) -> list[ox.NamedNode | ox.BlankNode] | None:
     return None if iris is None else [ox.NamedNode(iri) for iri in iris]
 
 
-def _serialize(triples: Iterable[ox.Triple], key: str, request: Request) -> bytes:
-    listed = list(triples)
-    prefixes = _prefixes(request, key)
-    if prefixes:
-        prefixes = used_prefixes(listed, prefixes)
-    body = ox.serialize(listed, format=RDF_FORMATS[key], prefixes=prefixes)
-    assert body is not None
-    return body
-
-
 def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
     """The prefixes whose namespace some IRI of ``triples`` uses, one name per namespace."""
     namespaces: set[str] = set()
@@ -151,10 +168,62 @@ def _namespace(iri: str) -> str:
     return iri[: cut + 1]
 
 
+class GuardCache:
+    """The guard's decisions on recent request texts (parsing costs milliseconds)."""
+
+    def __init__(self, size: int = GUARD_CACHE) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[Any, ...], guard.Inspection | guard.QueryRefused] = (
+            OrderedDict()
+        )
+
+    def check(self, text: str, update: bool, request: Request) -> guard.Inspection | None:
+        """Refuse (``Failure`` 400) what the guard refuses; ``None`` when the guard is off."""
+        if not SETTINGS.guard:
+            return None
+        allowed = frozenset(request.get("allowed") or ())
+        key = (text, update, allowed, request.get("base"))
+        found = self._seen.pop(key, None)
+        if found is None:
+            try:
+                found = guard.check(
+                    text,
+                    update=update,
+                    allowed=allowed,
+                    prefixes=request.get("prefixes") or {},
+                    base=request.get("base"),
+                    limits=guard.Limits(**(request.get("limits") or {})),
+                )
+            except guard.QueryRefused as exc:
+                found = exc
+        self._seen[key] = found
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        if isinstance(found, guard.QueryRefused):
+            raise Failure(400, str(found))
+        return found
+
+
+GUARDS = GuardCache()
+
+
+class Federate(Exception):
+    """The request uses an allowed SERVICE; only a worker with network may evaluate it."""
+
+
+def _admit(text: str, update: bool, request: Request) -> None:
+    """The guard's check, and the hand-over of allowed federated queries."""
+    found = GUARDS.check(text, update, request)
+    if found is not None and found.remote and SETTINGS.isolated:
+        raise Federate
+
+
 def _evaluate(store: ox.Store, request: Request) -> Any:
+    _admit(request["query"], False, request)
     try:
         return store.query(
             request["query"],
+            base_iri=request.get("base"),
             prefixes=request.get("prefixes") or None,
             default_graph=_default(request.get("default_graph")),
             named_graphs=_named(request.get("named_graphs")),
@@ -162,7 +231,13 @@ def _evaluate(store: ox.Store, request: Request) -> Any:
     except SyntaxError as exc:
         raise Failure(400, f"query syntax error: {exc.msg or exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
-        raise Failure(400, f"query failed: {exc}") from exc
+        raise _hidden(exc, 400, "query failed") from exc
+
+
+def _hidden(exc: BaseException, status: int, what: str) -> Failure:
+    """A failure whose cause goes to the server log only: it may name hosts and ports."""
+    print(f"paradiplo worker: {what}: {exc}", file=sys.stderr)
+    return Failure(status, f"{what} (details are in the server log)")
 
 
 def _guarded(items: Iterable[Any]) -> Iterator[Any]:
@@ -170,30 +245,38 @@ def _guarded(items: Iterable[Any]) -> Iterator[Any]:
     try:
         yield from items
     except (OSError, ValueError, RuntimeError) as exc:
-        raise Failure(500, f"query evaluation failed: {exc}") from exc
+        raise _hidden(exc, 500, "query evaluation failed") from exc
+
+
+def _sink(request: Request) -> Sink:
+    return Sink(SETTINGS.spool, int(request.get("max_bytes") or DEFAULT_MAX_BYTES))
 
 
 def op_sparql(stores: Stores, request: Request) -> Reply:
-    """The SPARQL endpoint: evaluate and serialize in the negotiated format."""
+    """The SPARQL endpoint: evaluate and serialize in the negotiated format, within caps."""
     result = _evaluate(stores.get(request["build"]), request)
     limit = int(request["max_rows"])
     if isinstance(result, ox.QueryBoolean):
         key = _wanted(request, "results_format", "ASK results")
-        return {"ok": True, "kind": "ask", "format": key, "body": ask_bytes(bool(result), key)}
-    if isinstance(result, ox.QueryTriples):
-        key = _wanted(request, "graph_format", "CONSTRUCT/DESCRIBE results")
-        triples = list(islice(_guarded(result), limit + 1))
-        body = _serialize(triples[:limit], key, request)
-        return _reply("graph", key, body, len(triples) > limit)
-    key = _wanted(request, "results_format", "SELECT results")
-    variables = tuple(v.value for v in result.variables)
-    rows = list(islice(_guarded(_rows(result, variables)), limit + 1))
-    body = select_bytes(SelectResult(variables, tuple(rows[:limit])), key)
-    return _reply("select", key, body, len(rows) > limit)
-
-
-def _reply(kind: str, key: str, body: bytes, truncated: bool) -> Reply:
-    return {"ok": True, "kind": kind, "format": key, "body": body, "truncated": truncated}
+        body = ask_bytes(bool(result), key)
+        return {"ok": True, "kind": "ask", "format": key, "body": body, "truncated": None}
+    sink = _sink(request)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            key = _wanted(request, "graph_format", "CONSTRUCT/DESCRIBE results")
+            triples, cut = take_triples(_guarded(result), limit, sink.limit)
+            if write_graph(sink, triples, RDF_FORMATS[key], _used(triples, request, key)):
+                cut = "bytes"
+            kind = "graph"
+        else:
+            key = _wanted(request, "results_format", "SELECT results")
+            variables = tuple(v.value for v in result.variables)
+            cut = write_select(sink, key, variables, _guarded(rows_of(result, variables)), limit)
+            kind = "select"
+    except BaseException:
+        sink.discard()
+        raise
+    return {"ok": True, "kind": kind, "format": key, "truncated": cut, **sink.reply()}
 
 
 def _wanted(request: Request, field: str, what: str) -> str:
@@ -209,46 +292,76 @@ def _prefixes(request: Request, key: str) -> dict[str, str] | None:
     return request.get("prefixes") if key in ("turtle", "rdfxml", "jsonld") else None
 
 
-def _rows(solutions: ox.QuerySolutions, variables: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    for solution in solutions:
-        yield tuple(None if (v := solution[name]) is None else term(v) for name in variables)
+def _used(triples: list[ox.Triple], request: Request, key: str) -> dict[str, str] | None:
+    prefixes = _prefixes(request, key)
+    return used_prefixes(triples, prefixes) if prefixes else None
 
 
 def op_queries(stores: Stores, request: Request) -> Reply:
-    """Several queries on one snapshot, answered as ``Store``-protocol results."""
+    """Several queries on one snapshot, answered as ``Store``-protocol results.
+
+    Each answer keeps at most ``max_rows`` rows and about ``max_bytes`` of values;
+    ``truncated`` says which answers were cut.
+    """
     store = stores.get(request["build"])
     limit = int(request.get("max_rows") or 100_000)
+    max_bytes = int(request.get("max_bytes") or DEFAULT_MAX_BYTES)
     answers: list[QueryResult] = []
+    truncated: list[bool] = []
     for text in request["queries"]:
-        result = _evaluate(store, {"query": text, "prefixes": request.get("prefixes")})
+        result = _evaluate(store, {**request, "query": text})
         if isinstance(result, ox.QueryBoolean):
             answers.append(AskResult(bool(result)))
+            truncated.append(False)
         elif isinstance(result, ox.QueryTriples):
-            triples = islice(_guarded(result), limit)
+            triples, cut = take_triples(_guarded(result), limit, max_bytes)
             answers.append(
                 GraphResult(
                     tuple((term(t.subject), term(t.predicate), term(t.object)) for t in triples)
                 )
             )
+            truncated.append(cut is not None)
         else:
             variables = tuple(v.value for v in result.variables)
-            rows = tuple(islice(_guarded(_rows(result, variables)), limit))
+            rows, rows_cut = _take_rows(_guarded(rows_of(result, variables)), limit, max_bytes)
             answers.append(SelectResult(variables, rows))
-    return {"ok": True, "results": answers}
+            truncated.append(rows_cut)
+    return {"ok": True, "results": answers, "truncated": truncated}
+
+
+def _take_rows(
+    rows: Iterator[tuple[Any, ...]], limit: int, max_bytes: int
+) -> tuple[tuple[tuple[Any, ...], ...], bool]:
+    kept: list[tuple[Any, ...]] = []
+    size = 0
+    for row in rows:
+        size += sum(term_size(t) for t in row)
+        if len(kept) >= limit or size > max_bytes:
+            return tuple(kept), True
+        kept.append(row)
+    return tuple(kept), False
 
 
 def op_graph_get(stores: Stores, request: Request) -> Reply:
-    """Graph Store GET: one named graph, or the default graph (the union)."""
+    """Graph Store GET: one named graph, or the default graph (the union), within caps."""
     store = stores.get(request["build"])
     graph = DEFAULT if request.get("graph") is None else ox.NamedNode(request["graph"])
     if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
         raise Failure(404, f"no graph <{graph.value}> in the store")
     key = request["format"]
-    triples = (
+    found = (
         ox.Triple(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(None, None, None, graph)
     )
-    return {"ok": True, "body": _serialize(triples, key, request)}
+    sink = _sink(request)
+    try:
+        triples, cut = take_triples(found, int(request["max_rows"]), sink.limit)
+        if write_graph(sink, triples, RDF_FORMATS[key], _used(triples, request, key)):
+            cut = "bytes"
+    except BaseException:
+        sink.discard()
+        raise
+    return {"ok": True, "truncated": cut, **sink.reply()}
 
 
 def _named_quads(store: ox.Store) -> set[ox.Quad]:
@@ -274,17 +387,22 @@ def op_update(stores: Stores, request: Request) -> Reply:
     The default graph is the union of the named graphs, so an update must name the graph
     it writes to; one that edits the default graph directly is refused.
     """
+    _admit(request["update"], True, request)
     before = _named_quads(stores.get(request["build"]))
     default = _merged(before)
     copy = ox.Store()
     copy.extend(before)
     copy.extend(default)
     try:
-        copy.update(request["update"], prefixes=request.get("prefixes") or None)
+        copy.update(
+            request["update"],
+            base_iri=request.get("base"),
+            prefixes=request.get("prefixes") or None,
+        )
     except SyntaxError as exc:
         raise Failure(400, f"update syntax error: {exc.msg or exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
-        raise Failure(400, f"update failed: {exc}") from exc
+        raise _hidden(exc, 400, "update failed") from exc
     if set(copy.quads_for_pattern(None, None, None, DEFAULT)) != default:
         raise Failure(
             400,
@@ -327,13 +445,18 @@ def _parse_body(request: Request, graph: ox.NamedNode) -> list[ox.Triple]:
         raise Failure(400, f"request body: {exc}") from exc
 
 
+def op_ping(stores: Stores, request: Request) -> Reply:
+    """Ready, and whether this worker has a network."""
+    return {"ok": True, "isolated": SETTINGS.isolated, "problem": SETTINGS.isolation_problem}
+
+
 OPS: dict[str, Callable[[Stores, Request], Reply]] = {
     "sparql": op_sparql,
     "queries": op_queries,
     "graph-get": op_graph_get,
     "update": op_update,
     "graph-write": op_graph_write,
-    "ping": lambda stores, request: {"ok": True},
+    "ping": op_ping,
 }
 
 
@@ -343,13 +466,32 @@ def handle(stores: Stores, request: Request) -> Reply:
         return OPS[request["op"]](stores, request)
     except Failure as failure:
         return {"ok": False, "status": failure.status, "message": failure.message}
+    except Federate:
+        return {"ok": False, "federate": True, "status": 503, "message": "needs a network"}
     except Exception:  # a bug: log it for the operator, tell the client only that it failed
         traceback.print_exc(file=sys.stderr)
         return {"ok": False, "status": 500, "message": "internal error (see the server log)"}
 
 
-def main() -> None:
+def configure(argv: list[str] | None = None) -> None:
+    """Apply the command line: memory cap, network isolation, guard, spool directory."""
+    parser = argparse.ArgumentParser(prog="paradiplo.server.worker")
+    parser.add_argument("--isolation", choices=("require", "auto", "off"), default="auto")
+    parser.add_argument("--memory", type=int, default=0, help="RLIMIT_DATA in bytes (0: none)")
+    parser.add_argument("--no-guard", action="store_true", help="tests of the other layers only")
+    parser.add_argument("--spool", default=None)
+    args = parser.parse_args(argv)
+    cap_memory(args.memory)
+    if args.isolation != "off":
+        SETTINGS.isolation_problem = isolate_network()
+        SETTINGS.isolated = SETTINGS.isolation_problem is None
+    SETTINGS.guard = not args.no_guard
+    SETTINGS.spool = args.spool
+
+
+def main(argv: list[str] | None = None) -> None:
     """Serve requests until stdin closes (the server exited or killed us)."""
+    configure(argv)
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt frames
