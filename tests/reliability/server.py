@@ -46,6 +46,14 @@ FLAGS = {
     "max_body": "--max-body",
     "workers": "--workers",
     "allow_service": "--allow-service",
+    "max_bytes": "--max-bytes",
+    "header_timeout": "--header-timeout",
+    "max_connections": "--max-connections",
+    "fast_budget": "--fast-budget",
+    "slow_workers": "--slow-workers",
+    "per_client": "--per-client",
+    "isolation": "--isolation",
+    "unsafe_no_guard": "--unsafe-no-guard",
 }
 
 # What an error body must never show: a traceback, or a path on the server's disk.
@@ -111,7 +119,10 @@ class Server:
         for key, value in self.options.items():
             values = value if isinstance(value, list | tuple) else [value]
             for item in values:
-                args += [FLAGS[key], str(item)]
+                if item is True:  # a flag without a value
+                    args.append(FLAGS[key])
+                else:
+                    args += [FLAGS[key], str(item)]
         return args
 
     def start(self, wait: bool = True) -> Server:

@@ -36,7 +36,7 @@ from urllib.parse import urljoin
 from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Node, URIRef, Variable
+from rdflib.term import URIRef
 
 from paradiplo.errors import ParadiploError
 
@@ -49,6 +49,7 @@ _CHAINS = frozenset({"part", "triples", "graph", "other", "op"})
 # Relational operators whose right-hand list is flat (``?x IN (1, 2, ...)``).
 _FLAT_OPERATORS = frozenset({"IN", "NOT IN"})
 _ESCAPED = re.compile(r"\\(.)")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 class QueryRefused(ParadiploError):
@@ -138,7 +139,7 @@ def _parse(text: str, update: bool) -> Any:
     try:
         return parser.parseUpdate(text) if update else parser.parseQuery(text)
     except RecursionError as exc:
-        raise ComplexityError("the request nests too deeply to be parsed safely") from exc
+        raise ComplexityError("the request nests too many levels deep to be parsed safely") from exc
     except ParseBaseException as exc:
         what = "update" if update else "query"
         where = f"line {exc.lineno}, column {exc.column}"
@@ -227,12 +228,10 @@ class _Walk:
             for namespace in namespaces:
                 found |= self._relative(namespace + local)
             return frozenset(found)
-        if isinstance(target, Variable | Node) or target is None:
-            return None
-        return None
+        return None  # a variable, or anything else that is not a constant IRI
 
     def _relative(self, iri: str) -> frozenset[str]:
-        """``iri`` itself and, if it is relative, its resolution against every base."""
-        if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        """``iri`` if absolute, else its resolution against every base (itself if none)."""
+        if _ABSOLUTE.match(iri) or not self.bases:
             return frozenset({iri})
-        return frozenset({iri, *(urljoin(base, iri) for base in self.bases)})
+        return frozenset(urljoin(base, iri) for base in self.bases)

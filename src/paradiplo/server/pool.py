@@ -134,15 +134,19 @@ class Lane:
         self.isolation = isolation
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.workers: set[Worker] = set()
+        self.spares: queue.Queue[Worker] = queue.Queue()
         self.lock = threading.Lock()
         self.closed = False
 
     def start(self, timeout: float) -> None:
-        workers = [self._spawn() for _ in range(self.size)]
+        """Start the workers and one warm spare, and wait until each answers."""
+        workers = [self._spawn() for _ in range(self.size + 1)]
         deadline = time.monotonic() + timeout
         for worker in workers:
             self._ready(worker, deadline)
+        for worker in workers[:-1]:
             self.idle.put(worker)
+        self.spares.put(workers[-1])
 
     def _spawn(self) -> Worker:
         worker = Worker(self.args)
@@ -173,22 +177,35 @@ class Lane:
         self.idle.put(worker)
 
     def replace(self, worker: Worker) -> None:
-        """Kill ``worker`` and start its successor in the background."""
+        """Kill ``worker``; the warm spare takes its place and a new spare starts.
+
+        Starting a worker takes about a second (Python, pyoxigraph, the SPARQL grammar), so
+        without a spare every killed runaway query would leave the lane one worker short
+        for that long.
+        """
         worker.kill()
         with self.lock:
             self.workers.discard(worker)
             if self.closed:
                 return
-        threading.Thread(target=self._respawn, name=f"respawn-{self.name}", daemon=True).start()
+        try:
+            self.idle.put(self.spares.get_nowait())
+            target = self.spares
+        except queue.Empty:  # several kills at once: the spare is already in use
+            target = self.idle
+        thread = threading.Thread(
+            target=self._respawn, args=(target,), name=f"respawn-{self.name}", daemon=True
+        )
+        thread.start()
 
-    def _respawn(self) -> None:
+    def _respawn(self, into: queue.Queue[Worker]) -> None:
         try:
             worker = self._spawn()
             self._ready(worker, time.monotonic() + 60.0)
         except PoolError as exc:
             log.error("%s", exc)
             return
-        self.idle.put(worker)
+        into.put(worker)
 
     def close(self) -> None:
         with self.lock:
@@ -279,6 +296,10 @@ class WorkerPool:
     ) -> Reply:
         """Run on a worker of ``lane``, for at most ``budget`` seconds once it starts."""
         worker = lane.take(deadline)
+        if budget is not None and _text_of(request) in self._slow:
+            # found slow by another request while this one waited: do not run it here
+            lane.give_back(worker)
+            raise QueryTimeout("known to be slow")
         stop = deadline if budget is None else min(deadline, time.monotonic() + budget)
         try:
             reply = worker.call(request, stop)

@@ -17,11 +17,13 @@ import argparse
 import os
 import pickle
 import re
+import signal
 import struct
 import sys
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -186,14 +188,15 @@ class GuardCache:
         found = self._seen.pop(key, None)
         if found is None:
             try:
-                found = guard.check(
-                    text,
-                    update=update,
-                    allowed=allowed,
-                    prefixes=request.get("prefixes") or {},
-                    base=request.get("base"),
-                    limits=guard.Limits(**(request.get("limits") or {})),
-                )
+                with parse_deadline(PARSE_BUDGET):
+                    found = guard.check(
+                        text,
+                        update=update,
+                        allowed=allowed,
+                        prefixes=request.get("prefixes") or {},
+                        base=request.get("base"),
+                        limits=guard.Limits(**(request.get("limits") or {})),
+                    )
             except guard.QueryRefused as exc:
                 found = exc
         self._seen[key] = found
@@ -205,6 +208,30 @@ class GuardCache:
 
 
 GUARDS = GuardCache()
+PARSE_BUDGET = 1.0
+
+
+@contextmanager
+def parse_deadline(seconds: float) -> Iterator[None]:
+    """Refuse a request whose parse takes longer than ``seconds`` of CPU time.
+
+    rdflib's parser spends about a millisecond per operator, so a 40 kB chain of
+    ``1+1+...`` would hold a worker for 20 s before the depth bound refused it; real
+    queries parse in milliseconds. The guard runs in the worker's main thread, where a
+    profiling-timer signal can interrupt pure-Python parsing. CPU time, not wall clock,
+    so a busy machine does not refuse what an idle one accepts.
+    """
+
+    def expired(signum: int, frame: object) -> None:
+        raise guard.ComplexityError(f"the request took over {seconds:g} s to parse; simplify it")
+
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 class Federate(Exception):
