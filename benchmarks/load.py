@@ -11,6 +11,13 @@ the run has sent ``--max-requests``; ``--exclude GLOB`` leaves queries out (e.g.
 gives requests, errors, throughput, p50/p99/max latency overall and per query, as
 Markdown; ``--append FILE --label NAME`` appends it under a heading to FILE.
 
+``--mix`` replaces the replay by a mixed load: each request is a simple lookup (one
+resource's statements), a heavy query (a pack query) or a runaway (an unconstrained cross
+product that only the time limit stops), drawn 70/25/5 by default (``--mix 70,25,5``);
+the report then gives the figures per class. With ``--mix`` each client sends from its own
+loopback address (127.0.0.10, .11, ...), as distinct users would, so that the server's
+per-client shares apply to each client separately.
+
 Traffic goes to loopback addresses only: a ``--url`` whose host is not ``localhost``,
 127.0.0.0/8 or ``::1`` is refused, and the run is bounded in time and request count.
 """
@@ -23,6 +30,7 @@ import ctypes.util
 import fnmatch
 import http.client
 import ipaddress
+import json
 import math
 import os
 import random
@@ -183,39 +191,101 @@ def _send(connection: http.client.HTTPConnection, path: str, query: Query) -> st
     return None if body else "empty body"
 
 
-def client(
-    url: tuple[str, int, str], queries: list[Query], tally: Tally, stop_at: float, limit: int,
-    seed: int,
-) -> None:  # fmt: skip
-    """Send queries in a shuffled cycle on one keep-alive connection until told to stop."""
-    host, port, path = url
-    rng = random.Random(seed)
-    order = list(queries)
+RUNAWAYS = [
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "SELECT ?a ?d ?g WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i",
+    "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?c . ?g ?h ?i }",
+]
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Weights of the simple, heavy and runaway classes, and the lookups' subjects."""
+
+    weights: tuple[int, int, int]
+    subjects: tuple[str, ...]
+
+    def draw(self, rng: random.Random, heavy: list[Query]) -> Query:
+        kind = rng.choices(("simple", "heavy", "runaway"), weights=self.weights)[0]
+        if kind == "heavy":
+            query = rng.choice(heavy)
+            return Query(f"heavy:{query.name}", query.text)
+        if kind == "runaway":
+            return Query("runaway", rng.choice(RUNAWAYS).encode())
+        subject = rng.choice(self.subjects)
+        text = f"SELECT ?p ?o WHERE {{ <{subject}> ?p ?o }} LIMIT 100"
+        return Query("simple:lookup", text.encode())
+
+
+def subjects(host: str, port: int, path: str) -> tuple[str, ...]:
+    """Up to 500 subjects of the store, for the lookups of the mixed load."""
+    query = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } LIMIT 500"
     connection = http.client.HTTPConnection(host, port, timeout=DEFAULT_TIMEOUT)
     try:
-        while True:
-            rng.shuffle(order)
-            for query in order:
-                if time.monotonic() >= stop_at or not tally.claim(limit):
-                    return
-                start = time.perf_counter()
-                try:
-                    error = _send(connection, path, query)
-                except (OSError, http.client.HTTPException) as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-                    connection.close()
-                    connection = http.client.HTTPConnection(host, port, timeout=DEFAULT_TIMEOUT)
-                tally.record(query.name, time.perf_counter() - start, error)
+        headers = {"Content-Type": QUERY_TYPE, "Accept": RESULTS_JSON}
+        connection.request("POST", path, body=query.encode(), headers=headers)
+        answer = json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
+    found = tuple(row["s"]["value"] for row in answer["results"]["bindings"])
+    if not found:
+        raise LoadTestError("the store has no subjects to look up")
+    return found
+
+
+def _connect(host: str, port: int, source: str | None) -> http.client.HTTPConnection:
+    address = (source, 0) if source else None
+    return http.client.HTTPConnection(host, port, timeout=DEFAULT_TIMEOUT, source_address=address)
+
+
+def client(
+    url: tuple[str, int, str], queries: list[Query], tally: Tally, stop_at: float, limit: int,
+    seed: int, mix: Mix | None = None,
+) -> None:  # fmt: skip
+    """Send queries (a shuffled cycle, or drawn from ``mix``) until told to stop."""
+    host, port, path = url
+    rng = random.Random(seed)
+    source = f"127.0.0.{10 + seed % 240}" if mix and host.startswith("127.") else None
+    connection = _connect(host, port, source)
+    try:
+        for query in _stream(rng, queries, mix):
+            if time.monotonic() >= stop_at or not tally.claim(limit):
+                return
+            start = time.perf_counter()
+            try:
+                error = _send(connection, path, query)
+            except (OSError, http.client.HTTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                connection.close()
+                connection = _connect(host, port, source)
+            tally.record(query.name, time.perf_counter() - start, error)
     finally:
         connection.close()
 
 
-def run(url: str, queries: list[Query], clients: int, duration: float, limit: int) -> Tally:
+def _stream(rng: random.Random, queries: list[Query], mix: Mix | None) -> Iterator[Query]:
+    order = list(queries)
+    while True:
+        if mix is not None:
+            yield mix.draw(rng, queries)
+            continue
+        rng.shuffle(order)
+        yield from order
+
+
+def run(
+    url: str,
+    queries: list[Query],
+    clients: int,
+    duration: float,
+    limit: int,
+    mix: Mix | None = None,
+) -> Tally:
     target = loopback_url(url)
     tally = Tally()
     stop_at = time.monotonic() + duration
     threads = [
-        threading.Thread(target=client, args=(target, queries, tally, stop_at, limit, seed))
+        threading.Thread(target=client, args=(target, queries, tally, stop_at, limit, seed, mix))
         for seed in range(clients)
     ]
     for thread in threads:
@@ -267,11 +337,33 @@ def report(tally: Tally, label: str, clients: int, seconds: float, workload: str
             f"| {_ms(percentile(values, 50))} | {_ms(percentile(values, 99))} "
             f"| {_ms(max(values))} |"
         )
+    classes = _by_class(tally)
+    if len(classes) > 1:
+        lines[8:8] = [
+            "",
+            "| class | requests | errors | p50 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|",
+            *(
+                f"| {kind} | {len(values)} | {errors_} | {_ms(percentile(values, 50))} "
+                f"| {_ms(percentile(values, 99))} | {_ms(max(values, default=0.0))} |"
+                for kind, (values, errors_) in sorted(classes.items())
+            ),
+        ]
     samples = [f"- {name}: {msgs[0]}" for name, msgs in sorted(tally.errors.items()) if msgs]
     if samples:
         lines += ["", "First error per query:", "", *samples]
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _by_class(tally: Tally) -> dict[str, tuple[list[float], int]]:
+    """Latencies and error counts per class (the part of a query name before ``:``)."""
+    classes: dict[str, tuple[list[float], int]] = {}
+    for name, values in tally.latencies.items():
+        kind = name.split(":", 1)[0] if ":" in name or name == "runaway" else "replay"
+        found, errors = classes.get(kind, ([], 0))
+        classes[kind] = (found + values, errors + len(tally.errors.get(name, [])))
+    return classes
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -295,6 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--label", default="Load test", help="heading of the report")
     parser.add_argument("--workload", default="", help="what the store holds, for the report")
     parser.add_argument("--append", type=Path, help="append the report to this Markdown file")
+    parser.add_argument(
+        "--mix",
+        metavar="SIMPLE,HEAVY,RUNAWAY",
+        help="a mixed load with these weights (e.g. 70,25,5) instead of the replay",
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.max_requests < 1:
         parser.error("--clients, --duration and --max-requests must be positive")
@@ -319,12 +416,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.append:
         with args.append.open("a", encoding="utf-8") as out:
             out.write("\n" + text)
+    if args.mix:  # runaway queries are meant to fail; the others must not
+        return 1 if any(e for n, e in tally.errors.items() if n != "runaway") else 0
     return 1 if any(tally.errors.values()) else 0
 
 
 def _timed(url: str, queries: list[Query], args: argparse.Namespace) -> tuple[Tally, float]:
+    mix = None
+    if args.mix:
+        weights = tuple(int(w) for w in args.mix.split(","))
+        if len(weights) != 3:
+            raise LoadTestError("--mix takes three weights: SIMPLE,HEAVY,RUNAWAY")
+        mix = Mix((weights[0], weights[1], weights[2]), subjects(*loopback_url(url)))
     start = time.monotonic()
-    tally = run(url, queries, args.clients, args.duration, args.max_requests)
+    tally = run(url, queries, args.clients, args.duration, args.max_requests, mix)
     return tally, time.monotonic() - start
 
 

@@ -319,3 +319,18 @@ def test_query_text_in_errors_is_not_reflected_as_html(ro_server: Server) -> Non
     )
     assert answer.status == 400, answer.text
     assert (answer.header("Content-Type") or "").startswith("text/plain")
+
+
+def test_a_runaway_query_is_not_rerun_on_the_same_build(
+    repo_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Stopped at the time limit once, the same text is answered 503 at once afterwards."""
+    directory = tmp_path_factory.mktemp("doomed")
+    options: dict[str, object] = {"query_timeout": 2, "fast_budget": 0.3}
+    with running(repo_store, directory / "server.log", **options) as server:
+        first = server.query(RUNAWAY)
+        assert first.status == 503 and "time limit" in first.text, first.text
+        again = server.query(RUNAWAY)
+        assert again.status == 503 and "already stopped" in again.text, again.text
+        other = server.query(RUNAWAY.replace("?i }", "?j }"))  # another text: tried again
+        assert other.status == 503 and "already stopped" not in other.text, other.text

@@ -10,7 +10,10 @@ Every read starts in the *fast* lane, where it may run ``fast_budget`` seconds. 
 runs longer is stopped there, remembered as slow, and finished in the *slow* lane with what
 is left of its time limit; later requests with the same text go to the slow lane at once.
 So runaway queries, however many, queue behind each other in the slow lane and never
-hold the fast one for more than ``fast_budget``. A third lane, *federation*, exists only
+hold the fast one for more than ``fast_budget``. A query that then ran for at least half
+the time limit in the slow lane and was stopped is *doomed* for that build: the store does
+not change between builds, so the same text is answered 503 at once until the next build
+instead of holding a worker again. A third lane, *federation*, exists only
 with ``--allow-service``: its worker has network access and gets only the requests whose
 parse tree holds an allowed ``SERVICE``; every other worker runs without a network.
 
@@ -50,7 +53,11 @@ class PoolError(ParadiploError):
 
 
 class QueryTimeout(PoolError):
-    """The request ran past its time limit; its worker was killed."""
+    """The request ran past its time limit; its worker was killed after ``ran`` seconds."""
+
+    def __init__(self, message: str, ran: float = 0.0) -> None:
+        super().__init__(message)
+        self.ran = ran
 
 
 class PoolBusy(PoolError):
@@ -237,6 +244,7 @@ class WorkerPool:
             self.federation = Lane("federation", 1, network, "off")
         self.size = settings.workers
         self._slow: OrderedDict[object, None] = OrderedDict()
+        self._doomed: OrderedDict[object, None] = OrderedDict()
         self._clients: dict[str, int] = {}
         self._turns = threading.Condition()
         self._lock = threading.Lock()
@@ -270,18 +278,21 @@ class WorkerPool:
 
     def _route(self, request: Request, deadline: float, timeout: float) -> Reply:
         key = _text_of(request)
+        doomed = (request.get("build"), key)
+        if doomed in self._doomed:
+            raise QueryTimeout(f"already stopped at the time limit of {timeout:g} s on this build")
         if request.get("op") in WRITES or request.get("op") == "ping":
             reply = self._run(self.fast, request, deadline, timeout)
         elif key in self._slow:
-            reply = self._run(self.slow, request, deadline, timeout)
+            reply = self._slow_run(request, deadline, timeout, doomed)
         else:
             try:
                 reply = self._run(self.fast, request, deadline, timeout, self.settings.fast_budget)
             except QueryTimeout:
                 if time.monotonic() >= deadline:
                     raise
-                self._remember(key)
-                reply = self._run(self.slow, request, deadline, timeout)
+                self._remember(self._slow, key)
+                reply = self._slow_run(request, deadline, timeout, doomed)
         if reply.get("federate") and self.federation is not None:
             reply = self._run(self.federation, request, deadline, timeout)
         return reply
@@ -300,12 +311,14 @@ class WorkerPool:
             # found slow by another request while this one waited: do not run it here
             lane.give_back(worker)
             raise QueryTimeout("known to be slow")
-        stop = deadline if budget is None else min(deadline, time.monotonic() + budget)
+        started = time.monotonic()
+        stop = deadline if budget is None else min(deadline, started + budget)
         try:
             reply = worker.call(request, stop)
         except TimeoutError as exc:
             lane.replace(worker)
-            raise QueryTimeout(f"stopped after the time limit of {timeout:g} s") from exc
+            ran = time.monotonic() - started
+            raise QueryTimeout(f"stopped after the time limit of {timeout:g} s", ran) from exc
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             lane.replace(worker)
             raise WorkerCrashed(
@@ -314,11 +327,19 @@ class WorkerPool:
         lane.give_back(worker)
         return reply
 
-    def _remember(self, key: object) -> None:
+    def _slow_run(self, request: Request, deadline: float, timeout: float, doomed: object) -> Reply:
+        try:
+            return self._run(self.slow, request, deadline, timeout)
+        except QueryTimeout as exc:
+            if exc.ran >= timeout / 2:
+                self._remember(self._doomed, doomed)
+            raise
+
+    def _remember(self, memory: OrderedDict[object, None], key: object) -> None:
         with self._lock:
-            self._slow[key] = None
-            while len(self._slow) > SLOW_MEMORY:
-                self._slow.popitem(last=False)
+            memory[key] = None
+            while len(memory) > SLOW_MEMORY:
+                memory.popitem(last=False)
 
     def _enter(self, client: str | None, deadline: float) -> None:
         if client is None:
