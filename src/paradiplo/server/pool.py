@@ -94,11 +94,23 @@ class Worker:
             bufsize=0,
         )
 
-    def call(self, request: Request, deadline: float) -> Reply:
-        """Send ``request`` and wait for the reply until ``deadline`` (monotonic seconds)."""
+    def call(self, request: Request, deadline: float, budget: float | None = None) -> Reply:
+        """Send ``request`` and wait for the reply until ``deadline`` (monotonic seconds).
+
+        ``budget`` bounds the time from the worker's ``admitted`` frame (the guard passed
+        the request) to the reply: evaluation, not parsing.
+        """
         stdin = self.process.stdin
         assert stdin is not None
         write_frame(stdin, request)
+        while True:
+            reply = self._frame(deadline)
+            if not reply.get("admitted"):
+                return reply
+            if budget is not None:
+                deadline = min(deadline, time.monotonic() + budget)
+
+    def _frame(self, deadline: float) -> Reply:
         (size,) = HEADER.unpack(self._read(HEADER.size, deadline))
         reply: Reply = pickle.loads(self._read(size, deadline))
         return reply
@@ -312,9 +324,8 @@ class WorkerPool:
             lane.give_back(worker)
             raise QueryTimeout("known to be slow")
         started = time.monotonic()
-        stop = deadline if budget is None else min(deadline, started + budget)
         try:
-            reply = worker.call(request, stop)
+            reply = worker.call(request, deadline, budget)
         except TimeoutError as exc:
             lane.replace(worker)
             ran = time.monotonic() - started

@@ -75,6 +75,8 @@ class Settings:
     isolated: bool = False
     isolation_problem: str | None = None
     spool: str | None = None
+    replies: IO[bytes] | None = None
+    announced: bool = False
 
 
 SETTINGS = Settings()
@@ -239,10 +241,17 @@ class Federate(Exception):
 
 
 def _admit(text: str, update: bool, request: Request) -> None:
-    """The guard's check, and the hand-over of allowed federated queries."""
+    """The guard's check, and the hand-over of allowed federated queries.
+
+    Once a request's first text is admitted the server is told (an ``admitted`` frame),
+    so that its fast-lane budget counts evaluation only, not the parse.
+    """
     found = GUARDS.check(text, update, request)
     if found is not None and found.remote and SETTINGS.isolated:
         raise Federate
+    if SETTINGS.replies is not None and not SETTINGS.announced:
+        SETTINGS.announced = True
+        write_frame(SETTINGS.replies, {"admitted": True})
 
 
 def _evaluate(store: ox.Store, request: Request) -> Any:
@@ -489,6 +498,7 @@ OPS: dict[str, Callable[[Stores, Request], Reply]] = {
 
 def handle(stores: Stores, request: Request) -> Reply:
     """Answer one request; expected failures become error replies, never tracebacks."""
+    SETTINGS.announced = False
     try:
         return OPS[request["op"]](stores, request)
     except Failure as failure:
@@ -522,6 +532,7 @@ def main(argv: list[str] | None = None) -> None:
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt frames
+    SETTINGS.replies = replies
     stores = Stores()
     while True:
         try:
