@@ -26,6 +26,10 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from paradiplo.server.isolation import Endpoint, Relay
+from paradiplo.server.pool import Worker
+from paradiplo.store import DataDir
+
 from .server import HOST, JSON_RESULTS, QUERY_TYPE, UPDATE_TYPE, Canary, Server, running
 from .support import TOKEN, tried
 
@@ -131,16 +135,19 @@ def test_ssrf_is_stopped_by_each_layer_alone(layered: tuple[str, Server], canary
 
 
 def test_an_allowed_service_is_reached(layered: tuple[str, Server], canary: Canary) -> None:
-    """The canary can hear: an allow-listed SERVICE gets through (by the federation lane)."""
+    """The canary can hear: an allow-listed SERVICE gets through (by the federation lane).
+
+    Without the guard nothing is known to be allowed, so nothing is federated and the
+    isolated workers reach nothing at all.
+    """
     name, server = layered
-    if name == "isolation-only":
-        pytest.skip("without the guard nothing is known to be allowed: federation is off")
     canary.requests.clear()
     answer = server.query(f"SELECT * WHERE {{ SERVICE <{canary.url}/allowed> {{ }} }}")
     # the canary's reply is not a SPARQL result (so 500), but the request reached it
     assert answer.status in (200, 500), answer.text
     _no_network_detail(answer.text)
-    assert canary.requests == ["POST /allowed"], canary.requests
+    expected = [] if name == "isolation-only" else ["POST /allowed"]
+    assert canary.requests == expected, canary.requests
 
 
 # --- crashes, caps, slow heads, fairness ----------------------------------------------------
@@ -334,3 +341,40 @@ def test_a_runaway_query_is_not_rerun_on_the_same_build(
         assert again.status == 503 and "already stopped" in again.text, again.text
         other = server.query(RUNAWAY.replace("?i }", "?j }"))  # another text: tried again
         assert other.status == 503 and "already stopped" not in other.text, other.text
+
+
+def test_the_federation_worker_reaches_the_allowed_endpoint_only(
+    repo_store: Path, tmp_path: Path
+) -> None:
+    """Even with its guard off, the federation worker can reach nothing but the allowed
+    endpoint, and there only the allowed path: its network is the server's relay."""
+    build = str(DataDir(repo_store).current())
+    with Canary() as allowed, Canary() as other:
+        endpoint = f"{allowed.url}/allowed"
+        relay = Relay([Endpoint.parse(endpoint)], str(tmp_path / "relay.sock"))
+        worker = Worker(
+            ["--isolation", "federate", "--relay", relay.path, "--allow", endpoint, "--no-guard"]
+        )
+        try:
+            ping = worker.call({"op": "ping"}, time.monotonic() + 60)
+            assert ping["isolated"], ping  # confined, not merely unrestricted
+
+            def ask(target: str) -> dict[str, object]:
+                request = {
+                    "op": "sparql",
+                    "build": build,
+                    "query": f"SELECT * WHERE {{ SERVICE <{target}> {{ }} }}",
+                    "results_format": "json",
+                    "max_rows": 10,
+                }
+                return worker.call(request, time.monotonic() + 30)
+
+            ask(endpoint)
+            ask(f"{allowed.url}/other-path")
+            ask(f"{other.url}/anything")
+            ask("http://example.org/sparql")
+        finally:
+            worker.kill()
+            relay.close()
+    assert allowed.requests == ["POST /allowed"], allowed.requests
+    assert other.requests == [], other.requests

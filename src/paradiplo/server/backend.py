@@ -26,6 +26,7 @@ from paradiplo import __version__
 from paradiplo.namespaces import PREFIXES
 from paradiplo.server.config import ServerConfig
 from paradiplo.server.errors import HttpError
+from paradiplo.server.isolation import Endpoint, Relay
 from paradiplo.server.pool import (
     PoolBusy,
     PoolError,
@@ -57,6 +58,7 @@ class Backend:
         self.config = config
         self.data = DataDir(config.data_dir)
         self.spool = tempfile.mkdtemp(prefix="paradiplo-answers-")
+        self.relay: Relay | None = None
         self.pool = WorkerPool(
             PoolSettings(
                 workers=config.workers,
@@ -66,7 +68,8 @@ class Backend:
                 isolation=config.isolation,
                 memory=config.worker_memory,
                 guard=config.guard,
-                federation=bool(config.allow_services),
+                federation=tuple(sorted(config.allow_services)),
+                relay=str(Path(self.spool) / "relay.sock"),
                 spool=self.spool,
             )
         )
@@ -75,10 +78,15 @@ class Backend:
         self._cache_lock = threading.Lock()
 
     def start(self) -> None:
+        if self.config.allow_services:
+            endpoints = [Endpoint.parse(iri) for iri in sorted(self.config.allow_services)]
+            self.relay = Relay(endpoints, str(Path(self.spool) / "relay.sock"))
         self.pool.start()
 
     def close(self) -> None:
         self.pool.close()
+        if self.relay is not None:
+            self.relay.close()
         shutil.rmtree(self.spool, ignore_errors=True)
 
     def build(self) -> Path:

@@ -14,8 +14,9 @@ hold the fast one for more than ``fast_budget``. A query that then ran for at le
 the time limit in the slow lane and was stopped is *doomed* for that build: the store does
 not change between builds, so the same text is answered 503 at once until the next build
 instead of holding a worker again. A third lane, *federation*, exists only
-with ``--allow-service``: its worker has network access and gets only the requests whose
-parse tree holds an allowed ``SERVICE``; every other worker runs without a network.
+with ``--allow-service``: its worker reaches the allowed endpoints (and nothing else, through
+the server's relay: ``isolation.federate``) and gets only the requests whose parse tree
+holds an allowed ``SERVICE``; every other worker runs without a network.
 
 Why per-client shares: one client (one address) may have at most ``per_client`` requests
 in flight; the rest of its requests wait their turn, so many parallel requests from one
@@ -79,7 +80,8 @@ class PoolSettings:
     isolation: str = "auto"
     memory: int = 0
     guard: bool = True
-    federation: bool = False
+    federation: tuple[str, ...] = ()
+    relay: str | None = None
     spool: str | None = None
 
 
@@ -251,9 +253,13 @@ class WorkerPool:
         self.slow = Lane("slow", settings.slow_workers, args, settings.isolation)
         self.federation: Lane | None = None
         if settings.federation:
+            # the allowed endpoints only, through the server's relay (isolation.federate)
             network = [*args]
-            network[1] = "off"
-            self.federation = Lane("federation", 1, network, "off")
+            network[1] = "federate" if settings.isolation != "off" else "off"
+            network += ["--relay", str(settings.relay)]
+            for iri in settings.federation:
+                network += ["--allow", iri]
+            self.federation = Lane("federation", 1, network, settings.isolation)
         self.size = settings.workers
         self._slow: OrderedDict[object, None] = OrderedDict()
         self._doomed: OrderedDict[object, None] = OrderedDict()

@@ -39,7 +39,7 @@ from paradiplo.server.answers import (
     write_graph,
     write_select,
 )
-from paradiplo.server.isolation import cap_memory, isolate_network
+from paradiplo.server.isolation import Endpoint, cap_memory, federate, isolate_network
 from paradiplo.server.results import ask_bytes
 from paradiplo.store import (
     STORE_SUBDIR,
@@ -77,6 +77,7 @@ class Settings:
     spool: str | None = None
     replies: IO[bytes] | None = None
     announced: bool = False
+    confined: bool = False
 
 
 SETTINGS = Settings()
@@ -482,8 +483,12 @@ def _parse_body(request: Request, graph: ox.NamedNode) -> list[ox.Triple]:
 
 
 def op_ping(stores: Stores, request: Request) -> Reply:
-    """Ready, and whether this worker has a network."""
-    return {"ok": True, "isolated": SETTINGS.isolated, "problem": SETTINGS.isolation_problem}
+    """Ready, and whether this worker has a network (or only the allowed endpoints)."""
+    return {
+        "ok": True,
+        "isolated": SETTINGS.isolated or SETTINGS.confined,
+        "problem": SETTINGS.isolation_problem,
+    }
 
 
 OPS: dict[str, Callable[[Stores, Request], Reply]] = {
@@ -513,13 +518,21 @@ def handle(stores: Stores, request: Request) -> Reply:
 def configure(argv: list[str] | None = None) -> None:
     """Apply the command line: memory cap, network isolation, guard, spool directory."""
     parser = argparse.ArgumentParser(prog="paradiplo.server.worker")
-    parser.add_argument("--isolation", choices=("require", "auto", "off"), default="auto")
+    parser.add_argument(
+        "--isolation", choices=("require", "auto", "off", "federate"), default="auto"
+    )
+    parser.add_argument("--relay", help="the server's relay socket (federation worker)")
+    parser.add_argument("--allow", action="append", default=[], help="an allowed endpoint")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_DATA in bytes (0: none)")
     parser.add_argument("--no-guard", action="store_true", help="tests of the other layers only")
     parser.add_argument("--spool", default=None)
     args = parser.parse_args(argv)
     cap_memory(args.memory)
-    if args.isolation != "off":
+    if args.isolation == "federate":  # the network, but only the allowed endpoints
+        endpoints = [Endpoint.parse(iri) for iri in args.allow]
+        SETTINGS.isolation_problem = federate(endpoints, args.relay)
+        SETTINGS.confined = SETTINGS.isolation_problem is None
+    elif args.isolation != "off":
         SETTINGS.isolation_problem = isolate_network()
         SETTINGS.isolated = SETTINGS.isolation_problem is None
     SETTINGS.guard = not args.no_guard
