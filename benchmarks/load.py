@@ -164,6 +164,13 @@ class Tally:
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: int = 0
+    cache: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def cached(self, state: str | None) -> None:
+        """Note the ``Paradiplo-Cache`` header of an answer (``hit``/``miss``) if any."""
+        if state:
+            with self.lock:
+                self.cache[state] += 1
 
     def claim(self, limit: int) -> bool:
         """Reserve one request of the run's budget."""
@@ -180,12 +187,16 @@ class Tally:
                 self.errors[query].append(error)
 
 
-def _send(connection: http.client.HTTPConnection, path: str, query: Query) -> str | None:
-    """One request; the reason it failed, or ``None``."""
+def _send(
+    connection: http.client.HTTPConnection, path: str, query: Query, tally: Tally | None = None
+) -> str | None:
+    """One request; the reason it failed, or ``None``. Counts the server's cache hits."""
     headers = {"Content-Type": QUERY_TYPE, "Accept": RESULTS_JSON}
     connection.request("POST", path, body=query.text, headers=headers)
     response = connection.getresponse()
     body = response.read()
+    if tally is not None:
+        tally.cached(response.getheader("Paradiplo-Cache"))
     if response.status != 200:
         return f"HTTP {response.status}: {body[:200].decode('utf-8', 'replace').strip()}"
     return None if body else "empty body"
@@ -253,7 +264,7 @@ def client(
                 return
             start = time.perf_counter()
             try:
-                error = _send(connection, path, query)
+                error = _send(connection, path, query, tally)
             except (OSError, http.client.HTTPException) as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 connection.close()
@@ -318,7 +329,7 @@ def report(tally: Tally, label: str, clients: int, seconds: float, workload: str
     lines = [
         f"### {label}",
         "",
-        f"{workload}; {clients} clients for {seconds:.0f} s on loopback.",
+        f"{workload}; {clients} clients for {seconds:.0f} s on loopback." + _hit_rate(tally),
         "",
         "| requests | errors | req/s | p50 ms | p99 ms | max ms |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -354,6 +365,13 @@ def report(tally: Tally, label: str, clients: int, seconds: float, workload: str
         lines += ["", "First error per query:", "", *samples]
     lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _hit_rate(tally: Tally) -> str:
+    answered = tally.cache.get("hit", 0) + tally.cache.get("miss", 0)
+    if not answered:
+        return ""
+    return f" Answer cache: {tally.cache.get('hit', 0) / answered:.0%} hits of {answered}."
 
 
 def _by_class(tally: Tally) -> dict[str, tuple[list[float], int]]:

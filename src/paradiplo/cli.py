@@ -586,6 +586,13 @@ def export_command(settings: Settings, formats: tuple[str, ...], out_dir: Path) 
     help="Run query workers without any network: require (refuse to start otherwise), "
     "auto (warn when the kernel does not allow it), off.",
 )
+@click.option(
+    "--cache-bytes",
+    type=click.IntRange(min=0),
+    default=256 * 1024 * 1024,
+    show_default=True,
+    help="Answers kept for reuse until the next build, in bytes (0: none).",
+)
 @click.option("--unsafe-no-guard", is_flag=True, hidden=True, help="Tests of the other layers.")
 @click.pass_context
 def serve_command(
@@ -609,6 +616,7 @@ def serve_command(
     header_timeout: float,
     max_connections: int,
     isolation: str,
+    cache_bytes: int,
     unsafe_no_guard: bool,
 ) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, query UI, linked data (builds first if needed).
@@ -656,6 +664,7 @@ def serve_command(
         max_connections=max_connections,
         isolation=isolation,
         guard=not unsafe_no_guard,
+        cache_bytes=cache_bytes,
     )
     serve(config, host, port)
 

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from paradiplo import __version__
 from paradiplo.namespaces import PREFIXES
+from paradiplo.server.cache import AnswerCache
 from paradiplo.server.config import ServerConfig
 from paradiplo.server.errors import HttpError
 from paradiplo.server.isolation import Endpoint, Relay
@@ -59,6 +60,7 @@ class Backend:
         self.data = DataDir(config.data_dir)
         self.spool = tempfile.mkdtemp(prefix="paradiplo-answers-")
         self.relay: Relay | None = None
+        self.answers = AnswerCache(config.cache_bytes)
         self.pool = WorkerPool(
             PoolSettings(
                 workers=config.workers,
@@ -115,6 +117,10 @@ class Backend:
             "allowed": sorted(config.allow_services),
             "limits": {"max_length": config.max_query_length},
         }
+        key = AnswerCache.key(request)
+        if key is not None and (cached := self.answers.get(key)) is not None:
+            cached["cache"] = "hit"
+            return cached
         timeout = config.query_timeout
         try:
             reply = self.pool.call(request, timeout, client)
@@ -128,6 +134,9 @@ class Backend:
             raise HttpError(500, str(exc)) from exc
         if not reply["ok"]:
             raise HttpError(int(reply["status"]), str(reply["message"]))
+        if key is not None:
+            self.answers.put(key, reply, int(reply.get("frame_bytes", 0)))
+            reply["cache"] = "miss"
         return reply
 
     async def run(

@@ -19,6 +19,7 @@ DEFAULT_WORKER_MEMORY = 2 * 1024**3
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_MAX_CONNECTIONS = 256
 DEFAULT_MAX_QUERY_LENGTH = 65_536
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ class ServerConfig:
     per worker, ``header_timeout`` seconds to send a request's head, ``max_connections``
     open at once, ``max_query_length`` characters per query or update. ``isolation``
     (``require``, ``auto``, ``off``) says whether workers must run without a network;
-    ``guard`` off is for tests of the other layers only.
+    ``guard`` off is for tests of the other layers only. ``cache_bytes`` bounds the answers
+    kept for reuse until the next build (``cache.py``; 0 keeps none).
     """
 
     data_dir: Path
@@ -58,6 +60,7 @@ class ServerConfig:
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
     isolation: str = "auto"
     guard: bool = True
+    cache_bytes: int = DEFAULT_CACHE_BYTES
 
     @property
     def writable(self) -> bool:

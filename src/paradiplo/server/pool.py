@@ -115,6 +115,7 @@ class Worker:
     def _frame(self, deadline: float) -> Reply:
         (size,) = HEADER.unpack(self._read(HEADER.size, deadline))
         reply: Reply = pickle.loads(self._read(size, deadline))
+        reply["frame_bytes"] = size  # what keeping the reply costs, for the answer cache
         return reply
 
     def _read(self, size: int, deadline: float) -> bytes:

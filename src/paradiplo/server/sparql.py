@@ -41,6 +41,7 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 ALLOW = "GET, HEAD, POST, OPTIONS"
 TRUNCATED_HEADER = "Paradiplo-Truncated"
+CACHE_HEADER = "Paradiplo-Cache"
 
 
 @dataclass
@@ -200,6 +201,8 @@ def answer(request: Request, reply: Reply, media: str, headers: dict[str, str]) 
     byte cap (``<n> bytes``).
     """
     config = request.app.state.backend.config
+    if "cache" in reply:
+        headers[CACHE_HEADER] = reply["cache"]
     cut = reply.get("truncated")
     if cut == "rows" or cut is True:
         headers[TRUNCATED_HEADER] = str(config.max_rows)
