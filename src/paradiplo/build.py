@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from paradiplo import __version__
 from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find_root
+from paradiplo.derivation import Derivations, derivations
 from paradiplo.errors import ParadiploError
 from paradiplo.load import LoadedFile, load_all
 from paradiplo.reason import infer_closure
@@ -27,7 +28,7 @@ from paradiplo.validate import ValidationReport, Validator, origins_of, validate
 
 PhaseCallback = Callable[[str], None]
 
-LOAD, REASON, VALIDATE, STORE = "load", "reason", "validate", "store"
+LOAD, REASON, DERIVE, VALIDATE, STORE = "load", "reason", "derive", "validate", "store"
 
 
 class ViolationsError(ParadiploError):
@@ -60,6 +61,7 @@ class _Prepared:
     content: Content
     loaded: list[LoadedFile]
     inferred: list[ox.Quad]
+    derived: Derivations
     report: ValidationReport
     seconds: dict[str, float]
     imports: tuple[ContentFile, ...] = ()
@@ -68,12 +70,14 @@ class _Prepared:
         for loaded in self.loaded:
             yield from loaded.quads
         yield from self.inferred
+        yield from self.derived.quads
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in Kind}
         for loaded in self.loaded:
             counts[loaded.file.kind.value] += len(loaded.quads)
         counts["inferred"] = len(self.inferred)
+        counts["derivation"] = len(self.derived.quads)
         return counts
 
 
@@ -114,8 +118,9 @@ def _prepare(
     on_phase: PhaseCallback | None,
     imports: Sequence[ContentFile] = (),
     validator: Validator = "fast",
+    derive: bool = True,
 ) -> _Prepared:
-    """Load, reason and validate without touching any store."""
+    """Load, reason, validate and (``derive``) trace derivations, touching no store."""
     seconds: dict[str, float] = {}
     content = discover(find_root(root))
     with _phase(LOAD, seconds, on_phase):
@@ -135,7 +140,13 @@ def _prepare(
             closure=inference.closure,
         )
     del inference  # the closure is only needed for validation
-    return _Prepared(content, loaded, inferred, report, seconds, tuple(imports))
+    derived = Derivations([], 0, 0)
+    if derive:
+        with _phase(DERIVE, seconds, on_phase):
+            # which graphs each inferred triple rests on (derivation.py); not validated:
+            # the triples are those of pdg:inferred, the self-descriptions the build's own
+            derived = derivations(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA], inferred)
+    return _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
 
 
 def check(
@@ -144,7 +155,7 @@ def check(
     validator: Validator = "fast",
 ) -> BuildResult:
     """Load, reason and validate the content without building a store."""
-    prepared = _prepare(root, on_phase, validator=validator)
+    prepared = _prepare(root, on_phase, validator=validator, derive=False)
     return _result(prepared, build_dir=None)
 
 

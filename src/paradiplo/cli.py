@@ -17,6 +17,7 @@ from paradiplo import __version__
 from paradiplo import export as exporting
 from paradiplo import reproduce as reproduction
 from paradiplo.build import (
+    DERIVE,
     LOAD,
     REASON,
     STORE,
@@ -49,7 +50,7 @@ from paradiplo.report.maplayer import DEFAULT_MAX_LINES
 from paradiplo.store import DATA_DIR_ENV, DataDir, EmbeddedStore, resolve_data_dir
 from paradiplo.validate import VALIDATORS, Validator
 
-BUILD_PHASES = (LOAD, REASON, VALIDATE, STORE)
+BUILD_PHASES = (LOAD, REASON, VALIDATE, DERIVE, STORE)
 
 
 @dataclass(frozen=True)

@@ -572,7 +572,7 @@ def places_table(store: Store) -> Table:
     types = _pairs(
         store,
         "SELECT ?p ?t WHERE { GRAPH ?g { ?p a ?t } ?p a pd:Place "
-        "FILTER(?g != pdg:inferred && STRSTARTS(STR(?t), STR(pd:))) }",
+        "FILTER(!STRSTARTS(STR(?g), STR(pdg:inferred)) && STRSTARTS(STR(?t), STR(pd:))) }",
         _local,
     )
     region = _pairs(

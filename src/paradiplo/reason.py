@@ -673,6 +673,18 @@ def infer_closure(
     return Inference(quads, dict(closure))
 
 
+# --- hooks for derivation.py ----------------------------------------------------------
+# derivation.py finds the graphs each inferred triple rests on by replaying these rules
+# from one graph at a time on top of the ontology's fixpoint; it needs the same tables,
+# fact index and rule round as ``infer_closure``, and nothing else from this module.
+
+Facts = _Facts
+Tables = _Tables
+rule_tables = _tokens
+rule_round = _round
+fixpoint = _evaluate_facts
+
+
 # --- the reference: owlrl -------------------------------------------------------------
 
 
