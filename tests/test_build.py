@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 from conftest import PREFIXES_TTL, TIE_QUERY, write
 
-from paradiplo.build import LOAD, REASON, STORE, VALIDATE, ViolationsError, build, check
+from paradiplo.build import (
+    DERIVE,
+    LOAD,
+    REASON,
+    STORE,
+    VALIDATE,
+    ViolationsError,
+    build,
+    check,
+)
 from paradiplo.load import LoadErrors, display_path
 from paradiplo.query import run_query
 from paradiplo.store import CURRENT, DataDir, SelectResult
@@ -37,13 +46,14 @@ def add_tie(root: Path) -> None:
 def test_build_commits_a_store_with_counts_and_timings(mini_root: Path, data_dir: Path) -> None:
     phases: list[str] = []
     result = build(data_dir, mini_root, on_phase=phases.append)
-    assert phases == [LOAD, REASON, VALIDATE, STORE]
-    assert set(result.seconds) == {LOAD, REASON, VALIDATE, STORE}
+    assert phases == [LOAD, REASON, VALIDATE, DERIVE, STORE]
+    assert set(result.seconds) == {LOAD, REASON, VALIDATE, DERIVE, STORE}
     assert result.committed
     assert result.files == 5
     assert result.quads["ontology"] > 0 and result.quads["shapes"] > 0
     assert result.quads["data"] == 42
     assert result.quads["inferred"] == result.inferred > 0
+    assert result.quads["derivation"] > result.inferred  # each inferred triple at least once
     assert result.report.conforms
     assert ties(data_dir) == 2
     with DataDir(data_dir).open() as store:
