@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from conftest import MINI, TIE_QUERY
@@ -185,3 +186,50 @@ def test_validate_turtle_report_to_file(mini_root: Path, tmp_path: Path) -> None
     assert result.stdout == ""
     assert "report written to" in result.stderr
     assert "sh:ValidationReport" in out.read_text()
+
+
+def _leaf_commands() -> list[tuple[str, ...]]:
+    paths: list[tuple[str, ...]] = []
+    for name, command in sorted(cli.commands.items()):
+        if isinstance(command, click.Group):
+            paths += [(name, sub) for sub in sorted(command.commands)]
+        else:
+            paths.append((name,))
+    return paths
+
+
+@pytest.mark.parametrize("command", _leaf_commands(), ids=" ".join)
+def test_every_subcommand_takes_the_store_options_after_it(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    for option in ("--data-dir", "--store", "--root"):
+        assert option in result.output, (command, option)
+
+
+def test_data_dir_after_the_subcommand(mini_root: Path, data_dir: Path, tmp_path: Path) -> None:
+    assert run("build", "--root", mini_root, "--data-dir", data_dir).exit_code == 0
+    assert (data_dir / CURRENT).exists()
+    after = run("query", TIE_QUERY, "--format", "csv", "--data-dir", data_dir)
+    assert after.exit_code == 0 and after.stdout_bytes == b"ties\r\n2\r\n"
+    # given on both sides, the one after the subcommand wins
+    both = run("--data-dir", tmp_path / "empty", "query", "--data-dir", data_dir, TIE_QUERY)
+    assert both.exit_code == 0 and "2" in both.stdout
+    environment = run("query", TIE_QUERY, env={"PARADIPLO_DATA_DIR": str(tmp_path / "empty")})
+    assert environment.exit_code == 1  # the environment is read once, by the group
+
+
+def test_store_after_the_subcommand_points_at_the_server(mini_root: Path) -> None:
+    # nothing listens on port 9: the error names the server, so --store was taken
+    result = run("query", TIE_QUERY, "--store", "http://127.0.0.1:9/query")
+    assert result.exit_code == 1
+    assert "127.0.0.1:9" in result.output
+
+
+def test_a_piped_table_keeps_long_values_on_one_line(built: Path) -> None:
+    long_text = "a quote long enough to be wrapped at eighty columns, " * 3
+    query = f'SELECT ?tie ?quote WHERE {{ ?tie a pd:TwinningTie BIND("{long_text}" AS ?quote) }}'
+    result = run("--data-dir", built, "query", query, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    rows = [line for line in result.stdout.splitlines() if "tie:cn-" in line]
+    assert len(rows) == 2
+    assert all(long_text.strip() in row for row in rows)

@@ -6,7 +6,6 @@ errors exit with 2, as click does. Progress goes to stderr so stdout stays pipea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,44 +27,24 @@ from paradiplo.build import (
     build_into,
     check,
 )
+from paradiplo.cli_settings import (
+    Settings,
+    add_global_options,
+    global_options,
+    print_table,
+    start,
+)
 from paradiplo.content import QUERIES_DIR, find_root
 from paradiplo.errors import ParadiploError
 from paradiplo.progress import steps
 from paradiplo.query import FORMATS, Format, read_query, render, run_query
-from paradiplo.remote import (
-    GRAPH_STORE_ENV,
-    LAYOUT_ENV,
-    LAYOUTS,
-    PASSWORD_ENV,
-    STORE_ENV,
-    UPDATE_ENV,
-    USER_ENV,
-    Endpoints,
-    Layout,
-    RemoteStore,
-)
 from paradiplo.report import SCOPE_NAMES as report_scopes
 from paradiplo.report import get_scope
 from paradiplo.report.maplayer import DEFAULT_MAX_LINES
-from paradiplo.store import DATA_DIR_ENV, DataDir, EmbeddedStore, resolve_data_dir
+from paradiplo.store import DataDir
 from paradiplo.validate import VALIDATORS, Validator
 
 BUILD_PHASES = (LOAD, REASON, VALIDATE, DERIVE, STORE)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Options of the ``paradiplo`` group, shared by every subcommand."""
-
-    data_dir: Path
-    root: Path | None
-    remote: RemoteStore | None = None
-
-    def open_store(self) -> EmbeddedStore | RemoteStore:
-        """The SPARQL server given by ``--store``, else the data directory's current build."""
-        if self.remote is not None:
-            return self.remote
-        return DataDir(self.data_dir).open()
 
 
 class _Group(click.Group):
@@ -85,88 +64,18 @@ def _stderr() -> Console:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar=DATA_DIR_ENV,
-    show_envvar=True,
-    help="Where builds are stored (default: ./.paradiplo).",
-)
-@click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Content root with ontology/, shapes/, data/ (default: the current directory if it "
-    "has ontology/, else the content installed with paradiplo).",
-)
-@click.option(
-    "--store",
-    "store_url",
-    metavar="URL",
-    envvar=STORE_ENV,
-    show_envvar=True,
-    help="Use this SPARQL server's query endpoint instead of --data-dir (build loads it; "
-    "query, reproduce and export read it). See docs/remote-stores.md.",
-)
-@click.option(
-    "--store-update",
-    metavar="URL",
-    envvar=UPDATE_ENV,
-    show_envvar=True,
-    help="The server's SPARQL Update endpoint, if not guessed from --store.",
-)
-@click.option(
-    "--store-graph-store",
-    metavar="URL",
-    envvar=GRAPH_STORE_ENV,
-    show_envvar=True,
-    help="The server's Graph Store Protocol endpoint, if not guessed from --store.",
-)
-@click.option(
-    "--store-user",
-    metavar="NAME",
-    envvar=USER_ENV,
-    show_envvar=True,
-    help="User for the server (basic or digest authentication, as the server asks).",
-)
-@click.option(
-    "--store-password",
-    metavar="SECRET",
-    envvar=PASSWORD_ENV,
-    show_envvar=True,
-    help="Password for --store-user; prefer the environment variable.",
-)
-@click.option(
-    "--store-layout",
-    type=click.Choice(LAYOUTS),
-    envvar=LAYOUT_ENV,
-    show_envvar=True,
-    help="Where the merged graph goes: the server's default graph (Oxigraph, Fuseki) or the "
-    "graph pdg:union (Virtuoso, GraphDB, shared servers); default: chosen by server.",
-)
 @click.version_option(__version__, prog_name="paradiplo")
 @click.pass_context
-def cli(
-    ctx: click.Context,
-    data_dir: Path | None,
-    root: Path | None,
-    store_url: str | None,
-    store_update: str | None,
-    store_graph_store: str | None,
-    store_user: str | None,
-    store_password: str | None,
-    store_layout: Layout | None,
-) -> None:
+def cli(ctx: click.Context, /, **options: Any) -> None:
     """paradiplo: a knowledge graph of subnational diplomacy (sister-city ties).
 
-    Build the graph from the content files, then query it with SPARQL.
+    Build the graph from the content files, then query it with SPARQL. The options below
+    are accepted before the subcommand and after it (after wins).
     """
-    remote = None
-    if store_url:
-        endpoints = Endpoints.for_server(store_url, store_update, store_graph_store)
-        remote = RemoteStore(
-            endpoints, user=store_user, password=store_password, layout=store_layout
-        )
-    ctx.obj = Settings(resolve_data_dir(data_dir), root, remote)
+    start(ctx, options)
+
+
+cli.params[:0] = global_options()
 
 
 _VALIDATOR_OPTION = click.option(
@@ -298,7 +207,7 @@ def query_command(settings: Settings, sparql: str | None, file: Path | None, fmt
     if isinstance(output, str):
         click.echo(output, nl=False)
     else:
-        Console(highlight=False).print(output)
+        print_table(output)
 
 
 @cli.command("reproduce")
@@ -364,7 +273,7 @@ def reproduce_command(
     elif isinstance(output, str):
         click.echo(output, nl=False)
     else:
-        Console(highlight=False).print(output)
+        print_table(output)
     if report.failed(allow_differences):
         raise click.exceptions.Exit(1)
 
@@ -390,9 +299,9 @@ def reproduce_command(
     show_default=True,
     help="Draw at most this many ties on the maps (a stable sample; all are in the tables).",
 )
-@click.pass_obj
-def report_command(settings: Settings, out_dir: Path | None, scope: str, max_lines: int) -> None:
-    """Write an offline HTML report: map, timeline, network measures, reproduction.
+@click.pass_context
+def report_command(ctx: click.Context, out_dir: Path | None, scope: str, max_lines: int) -> None:
+    """Write an offline HTML report: map, timeline, network measures (builds first if needed).
 
     Also writes the figures as PNG and SVG, the network as GraphML and GEXF, and the
     places' measures as CSV, next to index.html. Example:
@@ -401,10 +310,13 @@ def report_command(settings: Settings, out_dir: Path | None, scope: str, max_lin
     """
     from paradiplo.report.generate import STEPS, generate  # matplotlib: import when used
 
+    settings: Settings = ctx.obj
+    if settings.remote is None:
+        _build_if_missing(ctx, settings)
     target = out_dir or Path("out") / f"report-{scope}"
     console = _stderr()
     with (
-        DataDir(settings.data_dir).open() as store,
+        settings.open_store() as store,
         steps("report", total=len(STEPS), console=console) as bar,
     ):
         result = generate(
@@ -468,12 +380,6 @@ def export_command(settings: Settings, formats: tuple[str, ...], out_dir: Path) 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="TCP port (0: any free).")
-@click.option(
-    "--data-dir",
-    "serve_data_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Serve this data directory (default: the global --data-dir).",
-)
 @click.option(
     "--query-timeout",
     type=click.FloatRange(min=0.1),
@@ -600,7 +506,6 @@ def serve_command(
     ctx: click.Context,
     host: str,
     port: int,
-    serve_data_dir: Path | None,
     query_timeout: float,
     max_rows: int,
     max_body: int,
@@ -628,19 +533,13 @@ def serve_command(
 
         paradiplo serve --port 8000 --query-timeout 10
     """
-    import dataclasses
-
     from paradiplo.server.app import serve
     from paradiplo.server.config import ServerConfig
 
     settings: Settings = ctx.obj
     if settings.remote is not None:
         raise click.UsageError("serve reads a local data directory; --store is not supported")
-    settings = dataclasses.replace(settings, data_dir=serve_data_dir or settings.data_dir)
-    if DataDir(settings.data_dir).current() is None:
-        _stderr().print(f"no store in {settings.data_dir} yet: building it first", markup=False)
-        ctx.obj = settings
-        ctx.invoke(build_command)
+    _build_if_missing(ctx, settings)
     try:
         queries_dir: Path | None = find_root(settings.root) / QUERIES_DIR
     except ParadiploError:
@@ -668,6 +567,14 @@ def serve_command(
         cache_bytes=cache_bytes,
     )
     serve(config, host, port)
+
+
+def _build_if_missing(ctx: click.Context, settings: Settings) -> None:
+    """Build the content into the data directory first if it has no store yet."""
+    if DataDir(settings.data_dir).current() is None:
+        message = f"no store in {settings.data_dir} yet: building it first"
+        _stderr().print(message, markup=False, soft_wrap=True)
+        ctx.invoke(build_command)
 
 
 @cli.group("import")
@@ -769,6 +676,10 @@ def _import(
         report.write_json(report_path)
         console.print(f"report written to {report_path}", markup=False)
     console.print(_summary(result), markup=False, soft_wrap=True)
+
+
+for _command in cli.commands.values():
+    add_global_options(_command)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from paradiplo.report.timeline import by_level
 from paradiplo.store import DataDir, SelectResult
 
 from .conftest import REPO
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 
 COUNTRY = "https://w3id.org/paradiplo/id/country/"
 
@@ -188,9 +191,26 @@ def test_cli_report_usage_errors(args: list[str], code: int, message: str) -> No
     assert message in result.output
 
 
-def test_cli_report_without_a_store_is_a_clean_error(tmp_path: Path) -> None:
+def test_cli_report_without_a_store_builds_it_first(tmp_path: Path) -> None:
+    """As serve does: a newcomer's first ``paradiplo report`` needs no ``build`` before it."""
+    data_dir = tmp_path / "none"
     result = CliRunner().invoke(
-        cli, ["--data-dir", str(tmp_path / "none"), "report", "--out", str(tmp_path / "o")]
+        cli,
+        ["report", "--root", str(MINI), "--data-dir", str(data_dir), "--out", str(tmp_path / "o")],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"no store in {data_dir} yet: building it first" in result.output
+    assert DataDir(data_dir).current() is not None
+    assert (tmp_path / "o" / "index.html").is_file()
+
+
+def test_cli_report_whose_build_fails_is_a_clean_error(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(MINI, root)
+    (root / "data" / "sources" / "broken.trig").write_text("pda:x { oops", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--root", str(root), "--data-dir", str(tmp_path / "d"), "report", "--out", "o"]
     )
     assert result.exit_code == 1
-    assert "Traceback" not in result.output and result.output.startswith("Error:")
+    assert "Traceback" not in result.output and "Error:" in result.output
+    assert DataDir(tmp_path / "d").current() is None
