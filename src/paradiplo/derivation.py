@@ -25,8 +25,10 @@ How the premises are found, without touching the rules themselves (``reason.py``
    the ontology's fixpoint (semi-naive, so a graph costs what it derives); what that
    yields rests on that graph (a triple several graphs entail gets one derivation each);
 3. what needs several graphs (a district's country: the district in one file, its
-   city's region in another): the graphs that mention the triple's subject or object,
-   reduced to a minimal subset that still entails it (QuickXplain's divide and conquer).
+   city's region in another): first the premise sets already found for other triples
+   (cheap: each set's replay is cached), else the graphs that mention the triple's
+   subject or object, reduced to a minimal subset that still entails it (QuickXplain's
+   divide and conquer).
 
 A triple none of these reaches is counted in ``Derivations.unattributed``; it stays in
 ``pdg:inferred`` and the tests require none in the repository's content.
@@ -183,16 +185,20 @@ def derivations(
 
     mentions = _mentions(graphs)
     unattributed = []
+    found: dict[frozenset[str], None] = {}  # premise sets found so far, in order
     for triple in sorted(targets - premises.keys()):
         s, p, o = triple
         near = set(mentions.get(s, ()))
         if p != _TYPE:
             near |= mentions.get(o, set())
-        candidates = sorted(near)
-        if replay.entails(frozenset(candidates), triple):
-            premises[triple].add(replay.minimal(triple, candidates))
-        else:
+        premise_set = _known(replay, found, near, triple)
+        if premise_set is None and replay.entails(frozenset(near), triple):
+            premise_set = replay.minimal(triple, sorted(near))
+        if premise_set is None:
             unattributed.append(triple)
+        else:
+            premises[triple].add(premise_set)
+            found[premise_set] = None
     quads = _quads(premises)
     return Derivations(
         quads=quads,
@@ -200,6 +206,22 @@ def derivations(
         attributed=len(premises),
         unattributed=tuple(unattributed),
     )
+
+
+def _known(
+    replay: _Replayer, found: Mapping[frozenset[str], None], near: set[str], triple: TokenTriple
+) -> frozenset[str] | None:
+    """A premise set found for an earlier triple that also entails ``triple``, reduced to a
+    minimal one. Many triples share their premises (every imported city's country follows
+    from the registry and the reference places), and the replay of a set is cached, so
+    this spares a search over all the graphs that mention the triple's terms."""
+    for premise_set in found:
+        if premise_set <= near and replay.entails(premise_set, triple):
+            # no single graph entails a triple that gets here, so two graphs are minimal
+            if len(premise_set) == 2:
+                return premise_set
+            return replay.minimal(triple, sorted(premise_set))
+    return None
 
 
 def _graph_tokens(data: Sequence[ox.Quad]) -> dict[str, list[TokenTriple]]:
