@@ -152,8 +152,8 @@ class KnowledgeGraph:
         """Twinning ties between places of two countries (``"cn"``, ``"ru"``): one row per
         tie and graph that states it, with what that graph says (level, kind, date) and
         its source and quote. ``place``/``place_label`` is in ``country``, ``partner`` in
-        ``other``; labels are English (``skos:prefLabel`` or ``rdfs:label``) where one
-        exists. Rows from an imported world registry (one graph per registry, no quote)
+        ``other``; labels are English (``skos:prefLabel`` or ``rdfs:label``, tagged
+        ``en`` or untagged) where one exists. Rows from an imported world registry (one graph per registry, no quote)
         name the registry in ``source`` and the row in ``record``/``record_label``."""
         sparql = _TIES.replace("?country1", f"<{country_iri(country)}>").replace(
             "?country2", f"<{country_iri(other)}>"
@@ -220,11 +220,11 @@ SELECT ?tie ?place ?place_label ?partner ?partner_label ?level ?kind ?establishe
   OPTIONAL { ?graph pd:quote ?quote }
   OPTIONAL {
     ?place skos:prefLabel|rdfs:label ?place_label
-    FILTER(LANGMATCHES(LANG(?place_label), "en"))
+    FILTER(LANGMATCHES(LANG(?place_label), "en") || LANG(?place_label) = "")
   }
   OPTIONAL {
     ?partner skos:prefLabel|rdfs:label ?partner_label
-    FILTER(LANGMATCHES(LANG(?partner_label), "en"))
+    FILTER(LANGMATCHES(LANG(?partner_label), "en") || LANG(?partner_label) = "")
   }
 }
 ORDER BY ?place_label ?partner_label ?tie ?established ?graph
