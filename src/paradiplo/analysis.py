@@ -153,8 +153,9 @@ class KnowledgeGraph:
         tie and graph that states it, with what that graph says (level, kind, date) and
         its source and quote. ``place``/``place_label`` is in ``country``, ``partner`` in
         ``other``; labels are English (``skos:prefLabel`` or ``rdfs:label``, tagged
-        ``en`` or untagged) where one exists. Rows from an imported world registry (one graph per registry, no quote)
-        name the registry in ``source`` and the row in ``record``/``record_label``."""
+        ``en`` or untagged) where one exists. Rows from an imported world registry (one
+        graph per registry, no quote) name the registry in ``source`` and the row in
+        ``record``/``record_label``."""
         sparql = _TIES.replace("?country1", f"<{country_iri(country)}>").replace(
             "?country2", f"<{country_iri(other)}>"
         )
