@@ -105,6 +105,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
         Route("/ui-prefixes.json", ui.prefixes_json, methods=["GET", "HEAD"]),
         Route("/sparql", sparql.endpoint, methods=ALL_METHODS),
         Route("/rdf-graphs", gsp.endpoint, methods=ALL_METHODS),
+        Route("/rdf-graphs/{rest:path}", gsp.endpoint, methods=ALL_METHODS),
         Route("/.well-known/void", describe.void, methods=["GET", "HEAD"]),
         Route("/ontology", ld.ontology, methods=["GET", "HEAD"]),
         Route("/ontology.{suffix}", ld.ontology, methods=["GET", "HEAD"]),

@@ -34,6 +34,7 @@ from paradiplo.server.negotiate import (
 from paradiplo.server.negotiate import (
     describe as offered,
 )
+from paradiplo.server.using import DatasetConflict, apply_using
 from paradiplo.server.worker import Reply
 
 FORM = "application/x-www-form-urlencoded"
@@ -150,6 +151,8 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
             ox.NamedNode(value)
         except ValueError as exc:
             raise HttpError(400, f"{name}: not an absolute IRI: {value!r}") from exc
+        if ">" in value:  # never valid in an IRI; using-* values are written into the text
+            raise HttpError(400, f"{name}: not an absolute IRI: {value!r}")
     return values
 
 
@@ -241,9 +244,12 @@ def check_token(request: Request, backend: Backend) -> None:
 async def run_update(request: Request, backend: Backend, params: Params) -> Response:
     """Apply a SPARQL Update as a new build."""
     check_token(request, backend)
-    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
-        raise HttpError(400, "using-graph-uri and using-named-graph-uri are not supported")
-    update = params.update or ""
+    using = _graph_iris(params.all("using-graph-uri"), "using-graph-uri")
+    using_named = _graph_iris(params.all("using-named-graph-uri"), "using-named-graph-uri")
+    try:
+        update = apply_using(params.update or "", using, using_named)
+    except DatasetConflict as exc:
+        raise HttpError(400, str(exc)) from exc
     job = {"op": "update", "update": update, "base": base_iri(request)}
     outcome = await backend.write(job, "SPARQL Update")
     headers = {"Paradiplo-Build": outcome.build.name} if outcome.build else {}
