@@ -172,6 +172,7 @@ def export(
         result = ExportResult(out_dir, len(quads), len(triples), dict(sorted(graphs.items())))
     else:  # tables only: count with queries instead of reading every quad
         result = _counted(store, out_dir)
+    extra: list[ExportedFile] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in ALL_NAMES:  # a file of an earlier export must not pass for this one
@@ -186,9 +187,12 @@ def export(
             data, count = _rdf_bytes(fmt, quads, triples, store)
             result.files.append(_write(out_dir / FILE_NAMES[fmt], data, fmt, count))
             if fmt == "jsonld":
-                (out_dir / CONTEXT).write_bytes(_json_bytes({"@context": context(store)}))
-        (out_dir / METADATA).write_bytes(_void(result, issued, version))
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in result.files)
+                data = _json_bytes({"@context": context(store)})
+                extra.append(_write(out_dir / CONTEXT, data, "context", 0))
+        extra.append(_write(out_dir / METADATA, _void(result, issued, version), "void", 0))
+        # every file written is checked; void.ttl describes the dumps, so it cannot hold
+        # its own checksum, but SHA256SUMS can
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in [*result.files, *extra])
         (out_dir / CHECKSUMS).write_text(sums, encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"{exc.filename or out_dir}: cannot write: {exc.strerror}") from exc

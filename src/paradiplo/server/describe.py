@@ -243,7 +243,6 @@ def rdf_response(
         raise HttpError(406, f"no acceptable format; offered: {describe(GRAPHS)}")
     prefixes = {**PREFIXES, "sd": SD, "formats": FORMATS} if offer.key != "ntriples" else None
     body = ox.serialize(triples, format=RDF_FORMATS[offer.key], prefixes=prefixes)
-    body = b"" if request.method == "HEAD" else body
     return Response(body, media_type=content_type(offer), headers={"Vary": "Accept"})
 
 

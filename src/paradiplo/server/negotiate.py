@@ -47,7 +47,7 @@ GRAPHS: tuple[Offer, ...] = (
     ),
 )
 HTML = Offer("html", "text/html", ("application/xhtml+xml",), ("html",))
-PAGES: tuple[Offer, ...] = (HTML, *GRAPHS[:3])
+PAGES: tuple[Offer, ...] = (HTML, *GRAPHS)
 
 _CHARSET = {"csv", "tsv", "turtle", "ntriples", "html"}
 

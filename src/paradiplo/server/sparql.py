@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from paradiplo.server import describe
 from paradiplo.server.backend import Backend
@@ -163,7 +164,11 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
     graphs = negotiate(accept, fmt, GRAPHS)
     if results is None and graphs is None:
         wanted = f"format {', '.join(fmt)!r}" if fmt else f"Accept {accept!r}"
-        raise HttpError(406, f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}")
+        raise HttpError(
+            406,
+            f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}",
+            {"Vary": "Accept"},
+        )
     dataset_given = bool(params.all("default-graph-uri") or params.all("named-graph-uri"))
     job = {
         "op": "sparql",
@@ -213,14 +218,27 @@ def answer(request: Request, reply: Reply, media: str, headers: dict[str, str]) 
         headers[TRUNCATED_HEADER] = f"{config.max_bytes} bytes"
     path = reply.get("path")
     if path is not None:
-        return FileResponse(
+        return SpoolResponse(
             path,
             media_type=media,
             headers=headers,
             background=BackgroundTask(os.unlink, path),
         )
-    body = b"" if request.method == "HEAD" else reply["body"]
-    return Response(body, headers=headers, media_type=media)
+    # the whole body for HEAD too: uvicorn sends none of it, and the headers (length,
+    # compression) are then exactly GET's
+    return Response(reply["body"], headers=headers, media_type=media)
+
+
+class SpoolResponse(FileResponse):
+    """A spool file answered the same way for HEAD as for GET (the server drops the body).
+
+    ``FileResponse`` answers HEAD with headers only, which the gzip middleware then sends
+    uncompressed with the file's length, while GET is compressed: HEAD would not be GET
+    minus the body (RFC 9110 9.3.2).
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__({**scope, "method": "GET"}, receive, send)
 
 
 def check_token(request: Request, backend: Backend) -> None:
