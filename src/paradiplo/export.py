@@ -24,23 +24,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from paradiplo import __version__
+from paradiplo import __version__, formats
 from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import BASE, PD, PREFIXES
 from paradiplo.query import run_query
 from paradiplo.store import SelectResult, Store, Term
 
-RDF_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld", "rdfxml")
+# the RDF syntaxes come from the one format table (``paradiplo.formats``)
+RDF_FORMATS = tuple(syntax.export for syntax in formats.SYNTAXES)
 FORMATS = (*RDF_FORMATS, "csv")
-DATASET_FORMATS = ("nq", "trig")  # keep the named graphs; the others hold the merged graph
-FILE_NAMES = {
-    "nq": "paradiplo.nq",
-    "trig": "paradiplo.trig",
-    "ttl": "paradiplo.ttl",
-    "nt": "paradiplo.nt",
-    "jsonld": "paradiplo.jsonld",
-    "rdfxml": "paradiplo.rdf",
-}
+# keep the named graphs; the others hold the merged graph
+DATASET_FORMATS = tuple(syntax.export for syntax in formats.SYNTAXES if syntax.dataset)
+FILE_NAMES = {syntax.export: syntax.file_name for syntax in formats.SYNTAXES}
 TABLES = ("ties", "places", "figures")
 CONTEXT = "context.jsonld"
 METADATA = "void.ttl"
@@ -84,12 +79,10 @@ class Syntax:
 
 
 SYNTAXES = {
-    "nq": Syntax("N-Quads", "application/n-quads", "N-Quads"),
-    "trig": Syntax("TriG", "application/trig", "TriG"),
-    "ttl": Syntax("Turtle", "text/turtle", "Turtle"),
-    "nt": Syntax("N-Triples", "application/n-triples", "N-Triples"),
-    "jsonld": Syntax("JSON-LD", "application/ld+json", "JSON-LD"),
-    "rdfxml": Syntax("RDF/XML", "application/rdf+xml", "RDF_XML"),
+    **{
+        syntax.export: Syntax(syntax.label, syntax.media_type, syntax.w3c_format)
+        for syntax in formats.SYNTAXES
+    },
     "csv": Syntax("CSV", "text/csv", None),
 }
 
@@ -232,11 +225,7 @@ def _rdf_bytes(
         return data or b"", len(quads)
     if fmt == "jsonld":
         return _json_bytes(to_jsonld(triples, context(store))), len(triples)
-    rdf_format = {
-        "ttl": ox.RdfFormat.TURTLE,
-        "nt": ox.RdfFormat.N_TRIPLES,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-    }[fmt]
+    rdf_format = formats.BY_EXPORT[fmt].oxigraph
     prefixes = None if fmt == "nt" else _prefixes(triples)
     return ox.serialize(triples, None, rdf_format, prefixes=prefixes) or b"", len(triples)
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from paradiplo.formats import GRAPH_SYNTAXES
 from paradiplo.namespaces import ID, PDG, SRC
 from paradiplo.server import ontology_doc
 from paradiplo.server.errors import HttpError
@@ -38,13 +39,7 @@ from paradiplo.server.pages import render
 from paradiplo.server.sparql import TRUNCATED_HEADER, answer, client_of
 from paradiplo.store import GraphResult, SelectResult, Term
 
-SUFFIXES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "jsonld": "jsonld",
-    "rdf": "rdfxml",
-    "html": "html",
-}
+SUFFIXES = {**{syntax.suffix: syntax.key for syntax in GRAPH_SYNTAXES}, "html": "html"}
 SUFFIX_OF = {key: suffix for suffix, key in SUFFIXES.items()}
 MAX_INCOMING = 500
 MAX_GRAPH_STATEMENTS = 300

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from paradiplo.formats import GRAPH_SYNTAXES
 from paradiplo.server import guard
 from paradiplo.server.answers import (
     Sink,
@@ -55,12 +56,7 @@ Reply = dict[str, Any]
 HEADER = struct.Struct(">Q")
 KEEP_OPEN = 2
 
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+RDF_FORMATS = {syntax.key: syntax.oxigraph for syntax in GRAPH_SYNTAXES}
 DEFAULT = ox.DefaultGraph()
 # The named graph that stores what is written to "the default graph" (docs/serve.md).
 WRITABLE_DEFAULT = ox.NamedNode("https://w3id.org/paradiplo/id/graph/default")
