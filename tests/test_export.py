@@ -196,9 +196,12 @@ def test_void_counts_say_which_file_is_which(exported: Path, store: EmbeddedStor
     assert per_graph == {g.value: int(n.value) for g, n in expected.rows if g and n}
 
 
-def test_sha256sums_lists_every_described_file(exported: Path) -> None:
+def test_sha256sums_lists_every_file_written(exported: Path) -> None:
     lines = (exported / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 9
+    listed = {line.split("  ")[1] for line in lines}
+    written = {p.name for p in exported.iterdir() if p.is_file()}
+    assert listed == written - {"SHA256SUMS"}  # void.ttl and context.jsonld included
+    assert len(lines) == 11
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((exported / name).read_bytes()).hexdigest() == digest
@@ -267,7 +270,7 @@ def test_chosen_formats_only_and_stale_files_removed(
     assert result.exit_code == 0
     assert not (out / "paradiplo.ttl").exists()
     names = [line.split("  ")[1] for line in (out / "SHA256SUMS").read_text().splitlines()]
-    assert names == ["ties.csv", "places.csv", "figures.csv"]
+    assert names == ["ties.csv", "places.csv", "figures.csv", "void.ttl"]
     # without RDF files the counts come from queries; they must be the same numbers
     graph = void_graph(out)
     dataset = rdflib.URIRef(_base(out) + "#paradiplo")

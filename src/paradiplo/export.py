@@ -24,23 +24,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from paradiplo import __version__
+from paradiplo import __version__, formats
 from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import BASE, PD, PREFIXES
 from paradiplo.query import run_query
 from paradiplo.store import SelectResult, Store, Term
 
-RDF_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld", "rdfxml")
+# the RDF syntaxes come from the one format table (``paradiplo.formats``)
+RDF_FORMATS = tuple(syntax.export for syntax in formats.SYNTAXES)
 FORMATS = (*RDF_FORMATS, "csv")
-DATASET_FORMATS = ("nq", "trig")  # keep the named graphs; the others hold the merged graph
-FILE_NAMES = {
-    "nq": "paradiplo.nq",
-    "trig": "paradiplo.trig",
-    "ttl": "paradiplo.ttl",
-    "nt": "paradiplo.nt",
-    "jsonld": "paradiplo.jsonld",
-    "rdfxml": "paradiplo.rdf",
-}
+# keep the named graphs; the others hold the merged graph
+DATASET_FORMATS = tuple(syntax.export for syntax in formats.SYNTAXES if syntax.dataset)
+FILE_NAMES = {syntax.export: syntax.file_name for syntax in formats.SYNTAXES}
 TABLES = ("ties", "places", "figures")
 CONTEXT = "context.jsonld"
 METADATA = "void.ttl"
@@ -84,12 +79,10 @@ class Syntax:
 
 
 SYNTAXES = {
-    "nq": Syntax("N-Quads", "application/n-quads", "N-Quads"),
-    "trig": Syntax("TriG", "application/trig", "TriG"),
-    "ttl": Syntax("Turtle", "text/turtle", "Turtle"),
-    "nt": Syntax("N-Triples", "application/n-triples", "N-Triples"),
-    "jsonld": Syntax("JSON-LD", "application/ld+json", "JSON-LD"),
-    "rdfxml": Syntax("RDF/XML", "application/rdf+xml", "RDF_XML"),
+    **{
+        syntax.export: Syntax(syntax.label, syntax.media_type, syntax.w3c_format)
+        for syntax in formats.SYNTAXES
+    },
     "csv": Syntax("CSV", "text/csv", None),
 }
 
@@ -172,6 +165,7 @@ def export(
         result = ExportResult(out_dir, len(quads), len(triples), dict(sorted(graphs.items())))
     else:  # tables only: count with queries instead of reading every quad
         result = _counted(store, out_dir)
+    extra: list[ExportedFile] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in ALL_NAMES:  # a file of an earlier export must not pass for this one
@@ -186,9 +180,12 @@ def export(
             data, count = _rdf_bytes(fmt, quads, triples, store)
             result.files.append(_write(out_dir / FILE_NAMES[fmt], data, fmt, count))
             if fmt == "jsonld":
-                (out_dir / CONTEXT).write_bytes(_json_bytes({"@context": context(store)}))
-        (out_dir / METADATA).write_bytes(_void(result, issued, version))
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in result.files)
+                data = _json_bytes({"@context": context(store)})
+                extra.append(_write(out_dir / CONTEXT, data, "context", 0))
+        extra.append(_write(out_dir / METADATA, _void(result, issued, version), "void", 0))
+        # every file written is checked; void.ttl describes the dumps, so it cannot hold
+        # its own checksum, but SHA256SUMS can
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in [*result.files, *extra])
         (out_dir / CHECKSUMS).write_text(sums, encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"{exc.filename or out_dir}: cannot write: {exc.strerror}") from exc
@@ -228,11 +225,7 @@ def _rdf_bytes(
         return data or b"", len(quads)
     if fmt == "jsonld":
         return _json_bytes(to_jsonld(triples, context(store))), len(triples)
-    rdf_format = {
-        "ttl": ox.RdfFormat.TURTLE,
-        "nt": ox.RdfFormat.N_TRIPLES,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-    }[fmt]
+    rdf_format = formats.BY_EXPORT[fmt].oxigraph
     prefixes = None if fmt == "nt" else _prefixes(triples)
     return ox.serialize(triples, None, rdf_format, prefixes=prefixes) or b"", len(triples)
 

@@ -89,7 +89,7 @@ def test_resource_as_rdf_by_accept_or_suffix(
 
 def test_html_suffix_and_browsers_get_html(client: Client) -> None:
     assert client.get(TIE_PATH + ".html").headers["content-type"].startswith("text/html")
-    assert client.get(TIE_PATH, headers=HTML).headers["vary"] == "Accept"
+    assert client.get(TIE_PATH, headers=HTML).headers["vary"].startswith("Accept")
 
 
 def test_unknown_resources_are_404(client: Client) -> None:

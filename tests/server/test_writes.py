@@ -79,17 +79,56 @@ def test_update_with_the_token_commits_a_new_build(store_copy: Path, apps: Apps)
     assert (before / "store").is_dir()
 
 
-def test_update_of_the_default_graph_is_refused(store_copy: Path, apps: Apps) -> None:
+def test_writes_to_the_default_graph_go_to_its_own_named_graph(
+    store_copy: Path, apps: Apps
+) -> None:
+    """INSERT/DELETE without GRAPH write the default graph's own named graph; the union
+    stays right: a triple deleted there stays visible while another graph holds it."""
     client = apps.make(store_copy, write_token=TOKEN)
-    before = DataDir(store_copy).current()
-    response = client.post(
-        "/sparql", data={"update": f"INSERT DATA {{ <{THING}> <{THING}#p> 1 }}"}, headers=AUTH
+    own = str(PDG["default"])
+    triple = f"<{THING}> <{THING}#p> 1"
+    both = f"INSERT DATA {{ {triple} . GRAPH <{GRAPH}> {{ {triple} }} }}"
+    assert client.post("/sparql", data={"update": both}, headers=AUTH).status_code == 204
+    assert asks(client, f"ASK {{ GRAPH <{own}> {{ {triple} }} }}")
+    one = f"SELECT (COUNT(*) AS ?n) {{ {triple} }}"
+    counted = json.loads(client.query(one).content)["results"]["bindings"][0]["n"]["value"]
+    assert counted == "1"  # the union holds the triple once
+    delete = f"DELETE DATA {{ {triple} }}"
+    assert client.post("/sparql", data={"update": delete}, headers=AUTH).status_code == 204
+    assert not asks(client, f"ASK {{ GRAPH <{own}> {{ {triple} }} }}")
+    assert asks(client, f"ASK {{ {triple} }}")  # still held by <GRAPH>
+    put = client.request(
+        "PUT", "/rdf-graphs?default", content=f"{triple} .".encode(), headers={**TURTLE, **AUTH}
     )
-    assert response.status_code == 400
-    assert "named graph" in response.text
+    assert put.status_code in (201, 204)
+    assert asks(client, f"ASK {{ GRAPH <{own}> {{ {triple} }} }}")
     syntax = client.post("/sparql", data={"update": "INSERT DATA {"}, headers=AUTH)
     assert syntax.status_code == 400 and "syntax" in syntax.text
-    assert DataDir(store_copy).current() == before
+    clear = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=AUTH)
+    assert clear.status_code == 204
+    assert not asks(client, "ASK { ?s ?p ?o }")
+    assert not asks(client, "ASK { GRAPH ?g { ?s ?p ?o } }")
+
+
+def test_using_parameters_set_the_where_dataset(store_copy: Path, apps: Apps) -> None:
+    """using-graph-uri is USING, using-named-graph-uri USING NAMED; with WITH: 400."""
+    client = apps.make(store_copy, write_token=TOKEN)
+    assert client.post("/sparql", data={"update": INSERT}, headers=AUTH).status_code == 204
+    copy = f"INSERT {{ GRAPH <{GRAPH}2> {{ ?s <{THING}#p> ?o }} }} WHERE {{ ?s <{THING}#p> ?o }}"
+    using = client.post(
+        "/sparql", data={"update": copy, "using-graph-uri": GRAPH + "-none"}, headers=AUTH
+    )
+    assert using.status_code == 204
+    assert not asks(client, f"ASK {{ GRAPH <{GRAPH}2> {{ ?s ?p ?o }} }}")
+    using = client.post("/sparql", data={"update": copy, "using-graph-uri": GRAPH}, headers=AUTH)
+    assert using.status_code == 204
+    assert asks(client, f"ASK {{ GRAPH <{GRAPH}2> {{ <{THING}> ?p ?o }} }}")
+    conflict = client.post(
+        "/sparql",
+        data={"update": f"WITH <{GRAPH}> {copy}", "using-named-graph-uri": GRAPH},
+        headers=AUTH,
+    )
+    assert conflict.status_code == 400 and "WITH" in conflict.text
 
 
 def test_delete_where_removes_from_the_union_too(store_copy: Path, apps: Apps) -> None:
@@ -189,9 +228,6 @@ def test_graph_store_write_errors(store_copy: Path, apps: Apps) -> None:
     rdfxml = {"Content-Type": "application/rdf+xml", **AUTH}
     expanded = client.request("PUT", "/rdf-graphs", params=where, content=entities, headers=rdfxml)
     assert expanded.status_code == 400 and "ENTITY" in expanded.text
-    default = client.request("PUT", "/rdf-graphs?default", content=b"", headers={**TURTLE, **AUTH})
-    assert default.status_code == 405
-    assert "GET" in default.headers["allow"]
     big = apps.make(store_copy, write_token=TOKEN, max_body=100)
     large = big.request(
         "PUT", "/rdf-graphs", params=where, content=b"#" * 500, headers={**TURTLE, **AUTH}

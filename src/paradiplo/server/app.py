@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -28,6 +29,7 @@ from paradiplo.server.protocol import protocol
 
 STATIC = Path(__file__).resolve().parent / "static"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+GZIP_MINIMUM = 1024
 log = logging.getLogger("paradiplo.server")
 
 
@@ -39,7 +41,13 @@ def _wants_html(request: Request) -> bool:
 def error_response(
     request: Request, status: int, message: str, headers: dict[str, str]
 ) -> Response:
-    """One line of text, or a small page for browsers on HTML routes."""
+    """One line of text, or a small page for browsers on HTML routes.
+
+    Which of the two depends on Accept, and so does the success answer of every route
+    that negotiates, so every error says ``Vary: Accept`` (caches must not reuse it for
+    another Accept).
+    """
+    headers = {**headers, "Vary": "Accept"}
     if _wants_html(request) and not request.url.path.startswith(("/sparql", "/rdf-graphs")):
         context = {"title": f"{status}", "status": status, "message": message}
         response: Response = render(request, "error.html", context, status=status, vary=False)
@@ -105,6 +113,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
         Route("/ui-prefixes.json", ui.prefixes_json, methods=["GET", "HEAD"]),
         Route("/sparql", sparql.endpoint, methods=ALL_METHODS),
         Route("/rdf-graphs", gsp.endpoint, methods=ALL_METHODS),
+        Route("/rdf-graphs/{rest:path}", gsp.endpoint, methods=ALL_METHODS),
         Route("/.well-known/void", describe.void, methods=["GET", "HEAD"]),
         Route("/ontology", ld.ontology, methods=["GET", "HEAD"]),
         Route("/ontology.{suffix}", ld.ontology, methods=["GET", "HEAD"]),
@@ -113,7 +122,9 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/vendor", StaticFiles(directory=config.vendor_dir, check_dir=False), name="vendor"),
     ]
-    middleware = [Middleware(CatchAll)]
+    # gzip for clients that ask (Accept-Encoding): Turtle and SPARQL results compress
+    # about tenfold; streamed answers (spool files) are compressed chunk by chunk
+    middleware = [Middleware(CatchAll), Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM)]
     if config.cors_origins:
         middleware.insert(
             0,

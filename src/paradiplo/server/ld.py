@@ -3,9 +3,12 @@
 ``https://w3id.org/paradiplo/id/<kind>/<slug>`` is served at ``/id/<kind>/<slug>`` and
 ``.../source/<id>`` at ``/source/<id>``: an HTML page for browsers (label, types, every
 property with links, incoming links, and for each statement the assertion graphs that hold
-it with their source and verbatim quote), or Turtle, N-Triples or JSON-LD by ``Accept`` or
-by a suffix (``.ttl``, ``.nt``, ``.jsonld``, ``.html``). The RDF form holds the resource's
-outgoing and incoming triples. Unknown resources are 404.
+it with their source and verbatim quote), or Turtle, N-Triples, JSON-LD or RDF/XML by
+``Accept`` or by a suffix (``.ttl``, ``.nt``, ``.jsonld``, ``.rdf``, ``.html``). The RDF form
+holds the resource's outgoing and incoming triples and, for a named graph, the graph's own
+triples (a graph resource is described by its contents). Every answer names its format's
+own URL in ``Content-Location`` and the other formats in ``Link: rel="alternate"``.
+Unknown resources are 404.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from paradiplo.formats import GRAPH_SYNTAXES
 from paradiplo.namespaces import ID, PDG, SRC
 from paradiplo.server import ontology_doc
 from paradiplo.server.errors import HttpError
@@ -35,7 +39,8 @@ from paradiplo.server.pages import render
 from paradiplo.server.sparql import TRUNCATED_HEADER, answer, client_of
 from paradiplo.store import GraphResult, SelectResult, Term
 
-SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld", "html": "html"}
+SUFFIXES = {**{syntax.suffix: syntax.key for syntax in GRAPH_SYNTAXES}, "html": "html"}
+SUFFIX_OF = {key: suffix for suffix, key in SUFFIXES.items()}
 MAX_INCOMING = 500
 MAX_GRAPH_STATEMENTS = 300
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -214,36 +219,54 @@ def _page_offer(request: Request, suffix: str | None) -> Offer:
     return offer
 
 
+def format_links(path: str, chosen: Offer) -> dict[str, str]:
+    """``Content-Location`` of the representation sent, ``Link`` to the other formats.
+
+    ``path`` is the resource's URL path without suffix (``/id/city/cn-harbin``).
+    """
+    others = [
+        f'<{path}.{SUFFIX_OF[offer.key]}>; rel="alternate"; type="{offer.media_type}"'
+        for offer in PAGES
+        if offer.key != chosen.key
+    ]
+    return {
+        "Content-Location": f"{path}.{SUFFIX_OF[chosen.key]}",
+        "Link": ", ".join(others),
+    }
+
+
 async def resource(request: Request) -> Response:
     """``/id/<kind>/<slug>[.ext]``."""
     rest, suffix = split_suffix(request.path_params["rest"])
-    return await _serve(request, _checked_iri(str(ID) + rest), suffix)
+    return await _serve(request, _checked_iri(str(ID) + rest), suffix, "/id/" + rest)
 
 
 async def source(request: Request) -> Response:
     """``/source/<id>[.ext]``."""
     rest, suffix = split_suffix(request.path_params["rest"])
-    return await _serve(request, _checked_iri(str(SRC) + rest), suffix)
+    return await _serve(request, _checked_iri(str(SRC) + rest), suffix, "/source/" + rest)
 
 
-async def _serve(request: Request, iri: str, suffix: str | None) -> Response:
+async def _serve(request: Request, iri: str, suffix: str | None, path: str) -> Response:
     offer = _page_offer(request, suffix)
     description = await describe_iri(request, iri)
     if not description.exists:
         raise HttpError(404, f"no resource <{iri}> in this graph")
     if offer.key != "html":
-        return await rdf(request, iri, offer)
-    page = render(request, "resource.html", _context(description), vary=suffix is None)
-    if description.truncated:
-        page.headers[TRUNCATED_HEADER] = str(request.app.state.backend.config.max_rows)
-    return page
+        response = await rdf(request, iri, offer)
+    else:
+        response = render(request, "resource.html", _context(description), vary=suffix is None)
+        if description.truncated:
+            response.headers[TRUNCATED_HEADER] = str(request.app.state.backend.config.max_rows)
+    response.headers.update(format_links(path, offer))
+    return response
 
 
 async def rdf(request: Request, iri: str, offer: Offer) -> Response:
-    """The resource's outgoing and incoming triples in an RDF format."""
+    """The resource's outgoing and incoming triples, and a graph's own, in an RDF format."""
     r = f"<{iri}>"
-    pattern = f"{{ {r} ?p ?o }} UNION {{ ?s ?q {r} }}"
-    query = f"CONSTRUCT {{ {r} ?p ?o . ?s ?q {r} }} WHERE {{ {pattern} }}"
+    pattern = f"{{ {r} ?p ?o }} UNION {{ ?s ?q {r} }} UNION {{ GRAPH {r} {{ ?a ?b ?c }} }}"
+    query = f"CONSTRUCT {{ {r} ?p ?o . ?s ?q {r} . ?a ?b ?c }} WHERE {{ {pattern} }}"
     reply = await request.app.state.backend.run(
         {
             "op": "sparql",
@@ -285,7 +308,12 @@ def _rdf_links(iri: str) -> list[tuple[str, str]]:
     path = local_path(iri) or ""
     return [
         (label, f"{path}.{suffix}")
-        for suffix, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
+        for suffix, label in (
+            ("ttl", "Turtle"),
+            ("jsonld", "JSON-LD"),
+            ("nt", "N-Triples"),
+            ("rdf", "RDF/XML"),
+        )
     ]
 
 
@@ -301,13 +329,14 @@ async def ontology(request: Request) -> Response:
     """``/ontology[.ext]``: the ontology's documentation, or its triples by Accept/suffix."""
     suffix = request.path_params.get("suffix")
     if suffix is not None and suffix not in SUFFIXES:
-        raise HttpError(404, f"no /ontology.{suffix}: use .html, .ttl, .nt or .jsonld")
+        raise HttpError(404, f"no /ontology.{suffix}: use .html, .ttl, .nt, .jsonld or .rdf")
     offer = _page_offer(request, suffix)
     backend = request.app.state.backend
     if offer.key != "html":
         job = {"op": "graph-get", "graph": ONTOLOGY_GRAPH, "format": offer.key}
         reply = await backend.run(job, client=client_of(request))
-        return answer(request, reply, content_type(offer), {"Vary": "Accept"})
+        headers = {"Vary": "Accept", **format_links("/ontology", offer)}
+        return answer(request, reply, content_type(offer), headers)
     build = backend.build()
     doc = backend.cache_get(build, ONTOLOGY_KEY)
     if doc is None:
@@ -316,4 +345,6 @@ async def ontology(request: Request) -> Response:
         assert isinstance(graph, GraphResult)
         doc = ontology_doc.build(graph)
         backend.cache_put(build, ONTOLOGY_KEY, doc)
-    return render(request, "ontology.html", {"title": doc.title, "doc": doc}, vary=suffix is None)
+    page = render(request, "ontology.html", {"title": doc.title, "doc": doc}, vary=suffix is None)
+    page.headers.update(format_links("/ontology", offer))
+    return page

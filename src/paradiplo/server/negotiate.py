@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paradiplo.formats import GRAPH_SYNTAXES
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -35,21 +37,14 @@ RESULTS: tuple[Offer, ...] = (
     Offer("csv", "text/csv", (), ("csv",)),
     Offer("tsv", "text/tab-separated-values", (), ("tsv",)),
 )
-GRAPHS: tuple[Offer, ...] = (
-    Offer("turtle", "text/turtle", ("application/x-turtle",), ("turtle", "ttl", "n3")),
-    Offer("ntriples", "application/n-triples", ("text/plain",), ("ntriples", "nt", "n-triples")),
-    Offer("jsonld", "application/ld+json", ("application/json",), ("jsonld", "json-ld", "json")),
-    Offer(
-        "rdfxml",
-        "application/rdf+xml",
-        ("application/xml", "text/xml"),
-        ("rdfxml", "rdf", "rdf+xml", "xml"),
-    ),
+# the RDF syntaxes come from the one format table (``paradiplo.formats``)
+GRAPHS: tuple[Offer, ...] = tuple(
+    Offer(syntax.key, syntax.media_type, syntax.aliases, syntax.names) for syntax in GRAPH_SYNTAXES
 )
 HTML = Offer("html", "text/html", ("application/xhtml+xml",), ("html",))
-PAGES: tuple[Offer, ...] = (HTML, *GRAPHS[:3])
+PAGES: tuple[Offer, ...] = (HTML, *GRAPHS)
 
-_CHARSET = {"csv", "tsv", "turtle", "ntriples", "html"}
+_CHARSET = {"csv", "tsv", "html", *(syntax.key for syntax in GRAPH_SYNTAXES if syntax.text)}
 
 
 def content_type(offer: Offer) -> str:

@@ -35,6 +35,6 @@ def render(
     request: Request, name: str, context: dict[str, Any], status: int = 200, vary: bool = True
 ) -> HTMLResponse:
     """Render template ``name``; ``vary`` when the same URL also serves RDF by Accept."""
-    body = "" if request.method == "HEAD" else render_text(name, context)
+    body = render_text(name, context)  # for HEAD too: the server sends no body, same length
     headers = {"Vary": "Accept"} if vary else {}
     return HTMLResponse(body, status_code=status, headers=headers)

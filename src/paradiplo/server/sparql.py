@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from paradiplo.server import describe
 from paradiplo.server.backend import Backend
@@ -34,6 +35,7 @@ from paradiplo.server.negotiate import (
 from paradiplo.server.negotiate import (
     describe as offered,
 )
+from paradiplo.server.using import DatasetConflict, apply_using
 from paradiplo.server.worker import Reply
 
 FORM = "application/x-www-form-urlencoded"
@@ -150,6 +152,8 @@ def _graph_iris(values: list[str], name: str) -> list[str]:
             ox.NamedNode(value)
         except ValueError as exc:
             raise HttpError(400, f"{name}: not an absolute IRI: {value!r}") from exc
+        if ">" in value:  # never valid in an IRI; using-* values are written into the text
+            raise HttpError(400, f"{name}: not an absolute IRI: {value!r}")
     return values
 
 
@@ -160,7 +164,11 @@ async def run_query(request: Request, backend: Backend, params: Params, query: s
     graphs = negotiate(accept, fmt, GRAPHS)
     if results is None and graphs is None:
         wanted = f"format {', '.join(fmt)!r}" if fmt else f"Accept {accept!r}"
-        raise HttpError(406, f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}")
+        raise HttpError(
+            406,
+            f"cannot answer in {wanted}; offered: {offered(RESULTS + GRAPHS)}",
+            {"Vary": "Accept"},
+        )
     dataset_given = bool(params.all("default-graph-uri") or params.all("named-graph-uri"))
     job = {
         "op": "sparql",
@@ -210,14 +218,27 @@ def answer(request: Request, reply: Reply, media: str, headers: dict[str, str]) 
         headers[TRUNCATED_HEADER] = f"{config.max_bytes} bytes"
     path = reply.get("path")
     if path is not None:
-        return FileResponse(
+        return SpoolResponse(
             path,
             media_type=media,
             headers=headers,
             background=BackgroundTask(os.unlink, path),
         )
-    body = b"" if request.method == "HEAD" else reply["body"]
-    return Response(body, headers=headers, media_type=media)
+    # the whole body for HEAD too: uvicorn sends none of it, and the headers (length,
+    # compression) are then exactly GET's
+    return Response(reply["body"], headers=headers, media_type=media)
+
+
+class SpoolResponse(FileResponse):
+    """A spool file answered the same way for HEAD as for GET (the server drops the body).
+
+    ``FileResponse`` answers HEAD with headers only, which the gzip middleware then sends
+    uncompressed with the file's length, while GET is compressed: HEAD would not be GET
+    minus the body (RFC 9110 9.3.2).
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__({**scope, "method": "GET"}, receive, send)
 
 
 def check_token(request: Request, backend: Backend) -> None:
@@ -241,9 +262,12 @@ def check_token(request: Request, backend: Backend) -> None:
 async def run_update(request: Request, backend: Backend, params: Params) -> Response:
     """Apply a SPARQL Update as a new build."""
     check_token(request, backend)
-    if params.all("using-graph-uri") or params.all("using-named-graph-uri"):
-        raise HttpError(400, "using-graph-uri and using-named-graph-uri are not supported")
-    update = params.update or ""
+    using = _graph_iris(params.all("using-graph-uri"), "using-graph-uri")
+    using_named = _graph_iris(params.all("using-named-graph-uri"), "using-named-graph-uri")
+    try:
+        update = apply_using(params.update or "", using, using_named)
+    except DatasetConflict as exc:
+        raise HttpError(400, str(exc)) from exc
     job = {"op": "update", "update": update, "base": base_iri(request)}
     outcome = await backend.write(job, "SPARQL Update")
     headers = {"Paradiplo-Build": outcome.build.name} if outcome.build else {}

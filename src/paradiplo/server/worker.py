@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from paradiplo.formats import GRAPH_SYNTAXES
 from paradiplo.server import guard
 from paradiplo.server.answers import (
     Sink,
@@ -55,13 +56,10 @@ Reply = dict[str, Any]
 HEADER = struct.Struct(">Q")
 KEEP_OPEN = 2
 
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+RDF_FORMATS = {syntax.key: syntax.oxigraph for syntax in GRAPH_SYNTAXES}
 DEFAULT = ox.DefaultGraph()
+# The named graph that stores what is written to "the default graph" (docs/serve.md).
+WRITABLE_DEFAULT = ox.NamedNode("https://w3id.org/paradiplo/id/graph/default")
 DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)")
 GUARD_CACHE = 2048
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -421,8 +419,12 @@ def _changes(before: set[ox.Quad], after: set[ox.Quad]) -> Reply:
 def op_update(stores: Stores, request: Request) -> Reply:
     """SPARQL Update on a copy of the build; reply with the resulting named-graph quads.
 
-    The default graph is the union of the named graphs, so an update must name the graph
-    it writes to; one that edits the default graph directly is refused.
+    Reads see the union of the named graphs as the default graph, and the update runs on
+    a copy whose default graph holds that union. What the update did to the default graph
+    is then applied to ``WRITABLE_DEFAULT``, the named graph that stores the default
+    graph's own triples: an inserted triple goes there, a deleted one leaves it (and stays
+    visible if another named graph holds it, since the union is recomputed at commit).
+    ``CLEAR ALL`` and ``DROP ALL`` empty every graph, so the union is empty too.
     """
     _admit(request["update"], True, request)
     before = _named_quads(stores.get(request["build"]))
@@ -440,24 +442,35 @@ def op_update(stores: Stores, request: Request) -> Reply:
         raise Failure(400, f"update syntax error: {exc.msg or exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise _hidden(exc, 400, "update failed") from exc
-    if set(copy.quads_for_pattern(None, None, None, DEFAULT)) != default:
-        raise Failure(
-            400,
-            "the default graph is the read-only union of the named graphs: write into a "
-            "named graph (INSERT DATA { GRAPH <g> { ... } }, WITH <g>, ...)",
-        )
-    return _changes(before, _named_quads(copy))
+    now = set(copy.quads_for_pattern(None, None, None, DEFAULT))
+    added, removed = now - default, default - now
+    after = {q for q in _named_quads(copy) if q.graph_name != WRITABLE_DEFAULT}
+    own = {
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in copy.quads_for_pattern(None, None, None, WRITABLE_DEFAULT)
+    }
+    after |= {
+        ox.Quad(q.subject, q.predicate, q.object, WRITABLE_DEFAULT) for q in (own - removed) | added
+    }
+    return _changes(before, after)
 
 
 def op_graph_write(stores: Stores, request: Request) -> Reply:
-    """Graph Store PUT (replace), POST (merge) or DELETE of one named graph."""
+    """Graph Store PUT (replace), POST (merge) or DELETE of one named graph.
+
+    ``graph`` ``None`` is the default graph: its writes go to ``WRITABLE_DEFAULT``.
+    A body may come in several parts (``multipart/form-data``), each in its own format.
+    """
     store = stores.get(request["build"])
-    graph = ox.NamedNode(request["graph"])
+    graph = WRITABLE_DEFAULT if request.get("graph") is None else ox.NamedNode(request["graph"])
     existed = store.contains_named_graph(graph)
     method = request["method"]
     if method == "DELETE" and not existed:
         raise Failure(404, f"no graph <{graph.value}> in the store")
-    triples = [] if method == "DELETE" else _parse_body(request, graph)
+    triples: list[ox.Triple] = []
+    if method != "DELETE":
+        for fmt, body in request["parts"]:
+            triples += _parse_body(fmt, body, graph)
     before = _named_quads(store)
     kept = before if method == "POST" else {q for q in before if q.graph_name != graph}
     after = kept | {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
@@ -466,14 +479,12 @@ def op_graph_write(stores: Stores, request: Request) -> Reply:
     return reply
 
 
-def _parse_body(request: Request, graph: ox.NamedNode) -> list[ox.Triple]:
-    if request["format"] == "rdfxml" and DECLARATION.search(request["body"]):
+def _parse_body(fmt: str, body: bytes, graph: ox.NamedNode) -> list[ox.Triple]:
+    if fmt == "rdfxml" and DECLARATION.search(body):
         # the RDF/XML parser expands internal entities: 500 bytes can become 10 MB
         raise Failure(400, "request body: RDF/XML with DOCTYPE or ENTITY declarations is refused")
     try:
-        quads = ox.parse(
-            request["body"], format=RDF_FORMATS[request["format"]], base_iri=graph.value
-        )
+        quads = ox.parse(body, format=RDF_FORMATS[fmt], base_iri=graph.value)
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as exc:
         where = f"line {exc.lineno}, column {exc.offset}: " if exc.lineno else ""
