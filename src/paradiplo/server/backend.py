@@ -60,6 +60,9 @@ class Backend:
         self.data = DataDir(config.data_dir)
         self.spool = tempfile.mkdtemp(prefix="paradiplo-answers-")
         self.relay: Relay | None = None
+        if config.allow_services:  # before any worker can start (the pool starts lazily too)
+            endpoints = [Endpoint.parse(iri) for iri in sorted(config.allow_services)]
+            self.relay = Relay(endpoints, str(Path(self.spool) / "relay.sock"))
         self.answers = AnswerCache(config.cache_bytes)
         self.pool = WorkerPool(
             PoolSettings(
@@ -80,9 +83,6 @@ class Backend:
         self._cache_lock = threading.Lock()
 
     def start(self) -> None:
-        if self.config.allow_services:
-            endpoints = [Endpoint.parse(iri) for iri in sorted(self.config.allow_services)]
-            self.relay = Relay(endpoints, str(Path(self.spool) / "relay.sock"))
         self.pool.start()
 
     def close(self) -> None:
