@@ -165,6 +165,54 @@ def test_discard_removes_an_uncommitted_build(data_dir: Path) -> None:
     assert marker(data_dir) == "one"
 
 
+def test_commit_never_removes_a_build_another_writer_is_still_writing(data_dir: Path) -> None:
+    """Issue 12, break 4: the first writer to commit pruned the older, unfinished build."""
+    built(data_dir, "one")
+    area = DataDir(data_dir)
+    slow = area.write(quads(marker="slow"), {})  # started first, not committed yet
+    fast = area.write(quads(marker="fast"), {})
+    area.commit(fast)
+    assert (slow / "store").is_dir(), "a build being written was pruned by another's commit"
+    area.commit(slow)
+    assert marker(data_dir) == "slow"
+    area.commit(built(data_dir, "later"))
+    assert marker(data_dir) == "later"
+
+
+def test_prune_skips_the_current_build_even_if_older(data_dir: Path) -> None:
+    """An older build committed after a newer one is CURRENT: the newer one's prune keeps it."""
+    area = DataDir(data_dir)
+    older = area.write(quads(marker="older"), {})
+    newer = area.write(quads(marker="newer"), {})
+    area.commit(newer)
+    area.commit(older)
+    area._prune(newer.name + "~", keep=set())  # as a third writer's commit would
+    assert older.is_dir()
+    assert marker(data_dir) == "older"
+
+
+def test_abandoned_builds_and_lock_files_are_cleaned(data_dir: Path) -> None:
+    """A writer killed mid-build leaves a directory (and maybe its lock file): both go."""
+    built(data_dir, "one")
+    builds = data_dir / "builds"
+    crashed = builds / "00000000T000000000000Z-dead0001"
+    (crashed / "store").mkdir(parents=True)
+    (builds / "00000000T000000000000Z-dead0001.lock").write_text("999999\n")
+    orphan = builds / "00000000T000000000000Z-dead0002.lock"
+    orphan.write_text("999999\n")
+    last = built(data_dir, "two")
+    assert not crashed.exists()
+    assert sorted(p.name for p in builds.iterdir() if p.suffix == ".lock") == []
+    assert last.is_dir()
+
+
+def test_no_lock_file_outlives_commit_or_discard(data_dir: Path) -> None:
+    built(data_dir)
+    area = DataDir(data_dir)
+    area.discard(area.write(quads(), {}))
+    assert not list((data_dir / "builds").glob("*.lock"))
+
+
 def test_pointer_to_a_missing_build_is_an_error(data_dir: Path) -> None:
     data_dir.mkdir()
     (data_dir / CURRENT).write_text("nonexistent\n")

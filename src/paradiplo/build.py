@@ -22,6 +22,7 @@ from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find
 from paradiplo.derivation import Derivations, derivations
 from paradiplo.errors import ParadiploError
 from paradiplo.load import LoadedFile, load_all
+from paradiplo.locking import data_dir_lock
 from paradiplo.reason import infer_closure
 from paradiplo.store import DataDir
 from paradiplo.validate import ValidationReport, Validator, origins_of, validate
@@ -168,6 +169,7 @@ def build(
     imports: Sequence[ContentFile] | None = None,
     before_commit: Callable[[], None] | None = None,
     validator: Validator = "fast",
+    wait: float = 0.0,
 ) -> BuildResult:
     """Build the content into a new store and make it current.
 
@@ -176,22 +178,26 @@ def build(
     ``imports`` are registries imported into the data directory (default: its
     ``imports/*.nq``); ``before_commit`` runs after the new store is written and before it
     becomes current (an importer puts its registry file in place there).
+
+    The whole build holds the data directory's lock (``paradiplo.locking``): another build
+    or import waits up to ``wait`` seconds for it, then fails with ``DataDirBusyError``.
     """
-    imported = import_files(data_dir) if imports is None else imports
-    prepared = _prepare(root, on_phase, imported, validator)
-    if not prepared.report.conforms and not allow_violations:
-        raise ViolationsError(prepared.report)
-    area = DataDir(data_dir)
-    with _phase(STORE, prepared.seconds, on_phase):
-        build_dir = area.write(prepared.quads(), _metadata(prepared))
-        try:
-            if before_commit is not None:
-                before_commit()
-            area.commit(build_dir)
-        except BaseException:
-            if not area.is_current(build_dir):
-                area.discard(build_dir)
-            raise
+    with data_dir_lock(data_dir, wait):
+        imported = import_files(data_dir) if imports is None else imports
+        prepared = _prepare(root, on_phase, imported, validator)
+        if not prepared.report.conforms and not allow_violations:
+            raise ViolationsError(prepared.report)
+        area = DataDir(data_dir)
+        with _phase(STORE, prepared.seconds, on_phase):
+            build_dir = area.write(prepared.quads(), _metadata(prepared))
+            try:
+                if before_commit is not None:
+                    before_commit()
+                area.commit(build_dir)
+            except BaseException:
+                if not area.is_current(build_dir):
+                    area.discard(build_dir)
+                raise
     return _result(prepared, build_dir)
 
 

@@ -6,6 +6,7 @@ errors exit with 2, as click does. Progress goes to stderr so stdout stays pipea
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from paradiplo.cli_settings import (
 )
 from paradiplo.content import QUERIES_DIR, find_root
 from paradiplo.errors import ParadiploError
+from paradiplo.locking import data_dir_lock
 from paradiplo.progress import steps
 from paradiplo.query import FORMATS, Format, read_query, render, run_query
 from paradiplo.report import SCOPE_NAMES as report_scopes
@@ -87,6 +89,17 @@ _VALIDATOR_OPTION = click.option(
 )
 
 
+_WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="If another build or import holds the data directory, wait this long for it "
+    "(default: fail at once, naming its pid).",
+)
+
+
 @cli.command("build")
 @click.option(
     "--allow-violations",
@@ -94,16 +107,23 @@ _VALIDATOR_OPTION = click.option(
     help="Commit the store even if SHACL finds violations (they are still reported).",
 )
 @_VALIDATOR_OPTION
+@_WAIT_OPTION
 @click.pass_obj
-def build_command(settings: Settings, allow_violations: bool, validator: Validator) -> None:
+def build_command(
+    settings: Settings, allow_violations: bool, validator: Validator, wait: float = 0.0
+) -> None:
     """Load, reason, validate and atomically replace the current store.
 
     Syntax errors, ill-typed literals and SHACL violations fail the build and leave the
     current store untouched.
     """
     console = _stderr()
+    # Taken before the progress bar, so that a busy data directory is one line, at once.
+    held: AbstractContextManager[None] = (
+        nullcontext() if settings.remote is not None else data_dir_lock(settings.data_dir, wait)
+    )
     try:
-        with steps("build", total=len(BUILD_PHASES), console=console) as bar:
+        with held, steps("build", total=len(BUILD_PHASES), console=console) as bar:
             if settings.remote is not None:
                 result = build_into(
                     settings.remote,
@@ -119,6 +139,7 @@ def build_command(settings: Settings, allow_violations: bool, validator: Validat
                     allow_violations=allow_violations,
                     on_phase=bar.step,
                     validator=validator,
+                    wait=wait,
                 )
     except ViolationsError as exc:
         console.print(exc.report.render_text(), markup=False, soft_wrap=True)
@@ -604,6 +625,7 @@ _IMPORT_VIOLATIONS = click.option(
 @_REPORT_OPTION
 @_IMPORT_VIOLATIONS
 @_VALIDATOR_OPTION
+@_WAIT_OPTION
 @click.pass_obj
 def import_twin_cities_command(
     settings: Settings,
@@ -611,12 +633,13 @@ def import_twin_cities_command(
     report_path: Path | None,
     allow_violations: bool,
     validator: Validator,
+    wait: float,
 ) -> None:
     """Import Wikipedia's twin towns and sister cities (twin_cities.csv or _raw.csv)."""
     from paradiplo.importers.twin_cities import import_csv
 
     _import(settings, lambda root: import_csv(path, root, progress=True), report_path,
-            allow_violations, validator)  # fmt: skip
+            allow_violations, validator, wait)  # fmt: skip
 
 
 @import_group.command("wikidata-gexf")
@@ -624,6 +647,7 @@ def import_twin_cities_command(
 @_REPORT_OPTION
 @_IMPORT_VIOLATIONS
 @_VALIDATOR_OPTION
+@_WAIT_OPTION
 @click.pass_obj
 def import_wikidata_command(
     settings: Settings,
@@ -631,12 +655,13 @@ def import_wikidata_command(
     report_path: Path | None,
     allow_violations: bool,
     validator: Validator,
+    wait: float,
 ) -> None:
     """Import Wikidata's P190 (twinned administrative body) graph (sister_cities.gexf)."""
     from paradiplo.importers.wikidata_gexf import import_gexf
 
     _import(settings, lambda root: import_gexf(path, root, progress=True), report_path,
-            allow_violations, validator)  # fmt: skip
+            allow_violations, validator, wait)  # fmt: skip
 
 
 def _import(
@@ -645,12 +670,26 @@ def _import(
     report_path: Path | None,
     allow_violations: bool,
     validator: Validator,
+    wait: float = 0.0,
 ) -> None:
     """Reconcile a registry, print and save its report, then commit it with a build."""
-    from paradiplo.importers import registry_import
-
     if settings.remote is not None:
         raise ParadiploError("import writes the embedded store: drop --store")
+    with data_dir_lock(settings.data_dir, wait):  # fail before minutes of reconciling
+        _import_locked(settings, read, report_path, allow_violations, validator, wait)
+
+
+def _import_locked(
+    settings: Settings,
+    read: Any,
+    report_path: Path | None,
+    allow_violations: bool,
+    validator: Validator,
+    wait: float,
+) -> None:
+    """``_import`` once the data directory is ours."""
+    from paradiplo.importers import registry_import
+
     console = _stderr()
     imported = read(find_root(settings.root))
     report = imported.report
@@ -667,6 +706,7 @@ def _import(
                 allow_violations=allow_violations,
                 on_phase=bar.step,
                 validator=validator,
+                wait=wait,
             )
     except ViolationsError as exc:
         console.print(exc.report.render_text(), markup=False, soft_wrap=True)

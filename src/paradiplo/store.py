@@ -9,6 +9,11 @@ Builds are atomic: each writes a new store under ``<data-dir>/builds/<id>/`` and
 replaces the one-line pointer file ``<data-dir>/CURRENT``; a failed build leaves the
 current store untouched. Committed builds are never written to again, so they are opened
 read-only and any number of queries can run while a new build is being written.
+
+Several writers may share a data directory (two builds, a build and the server's Graph
+Store writes): each holds the lock of the build it writes (``paradiplo.locking``) until it
+commits or discards it, and the clean-up of old builds skips every build whose lock is
+held and the one CURRENT names, so no writer ever loses its directory to another's commit.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import IO, Any, Literal, Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from paradiplo.errors import ParadiploError
+from paradiplo.locking import BuildLock
 
 DATA_DIR_ENV = "PARADIPLO_DATA_DIR"
 DEFAULT_DATA_DIR = Path(".paradiplo")
@@ -295,15 +301,26 @@ class DataDir:
         return EmbeddedStore(build)
 
     def write(self, quads: Iterable[ox.Quad], metadata: Mapping[str, Any]) -> Path:
-        """Write a new, uncommitted build holding ``quads``; return its directory."""
-        build = self.builds / _new_build_id()
+        """Write a new, uncommitted build holding ``quads``; return its directory.
+
+        The build's lock is held from before its directory exists until ``commit`` or
+        ``discard``, so that no other writer's clean-up removes it meanwhile.
+        """
+        self.builds.mkdir(parents=True, exist_ok=True)
+        while True:
+            build = self.builds / _new_build_id()
+            lock = BuildLock.acquire(_lock_path(build))
+            if lock is not None:
+                break
+        _WRITING[str(build)] = lock
         try:
-            build.mkdir(parents=True)
+            build.mkdir()
             _write_store(build / STORE_SUBDIR, quads)
             record = {"id": build.name, **metadata}
             (build / METADATA).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
+            _release(build)
             raise
         return build
 
@@ -318,25 +335,67 @@ class DataDir:
             handle.flush()
             os.fsync(handle.fileno())
         temporary.replace(pointer)
+        _release(build)
         self._prune(build.name, keep={build.name, previous})
 
     def is_current(self, build: Path) -> bool:
         """Whether CURRENT names ``build`` (used to never discard a committed build)."""
+        return self._current_name() == build.name
+
+    def _current_name(self) -> str:
         pointer = self.path / CURRENT
-        return pointer.exists() and pointer.read_text(encoding="utf-8").strip() == build.name
+        try:
+            return pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return ""
 
     def discard(self, build: Path) -> None:
-        """Remove an uncommitted build."""
+        """Remove an uncommitted build (and release its lock)."""
         shutil.rmtree(build, ignore_errors=True)
+        _release(build)
 
     def _prune(self, newest: str, keep: set[str]) -> None:
         """Remove builds older than ``newest`` (ids sort by start time) except ``keep``.
 
-        Newer directories belong to builds still being written by another process.
+        Newer directories belong to builds still being written by another process; so may
+        older ones (a build that started earlier and is still writing), which hold their
+        lock: those are skipped, as is whatever CURRENT names once the lock is ours (an
+        older build may have been committed after ours). Lock files left by a writer that
+        died before creating its directory are removed.
         """
-        for entry in self.builds.iterdir():
+        for entry in sorted(self.builds.iterdir()):
+            if entry.name.endswith(_LOCK_SUFFIX):
+                name = entry.name[: -len(_LOCK_SUFFIX)]
+                if name < newest and not (self.builds / name).exists():
+                    self._remove_if_free(self.builds / name)
+                continue
             if entry.is_dir() and entry.name < newest and entry.name not in keep:
-                shutil.rmtree(entry, ignore_errors=True)
+                self._remove_if_free(entry)
+
+    def _remove_if_free(self, build: Path) -> None:
+        lock = BuildLock.try_take(_lock_path(build))
+        if lock is None:
+            return  # a writer is still at work on it
+        try:
+            if self._current_name() != build.name:
+                shutil.rmtree(build, ignore_errors=True)
+        finally:
+            lock.release(remove=not build.exists())
+
+
+_LOCK_SUFFIX = ".lock"
+# Locks of the builds this process is writing, by directory, until commit or discard.
+_WRITING: dict[str, BuildLock] = {}
+
+
+def _lock_path(build: Path) -> Path:
+    return build.with_name(build.name + _LOCK_SUFFIX)
+
+
+def _release(build: Path) -> None:
+    lock = _WRITING.pop(str(build), None)
+    if lock is not None:
+        lock.release()
 
 
 def _new_build_id() -> str:

@@ -46,6 +46,7 @@ from paradiplo.importers.reconcile import (
     Resolution,
     record_quads,
 )
+from paradiplo.locking import data_dir_lock
 from paradiplo.namespaces import DCAT, ID, PD, PDG, SCHEMA, instance, source
 from paradiplo.validate import Validator
 
@@ -377,13 +378,28 @@ def commit(
     allow_violations: bool = False,
     on_phase: Callable[[str], None] | None = None,
     validator: Validator = "fast",
+    wait: float = 0.0,
 ) -> BuildResult:
     """Save the registry graph under the data directory and rebuild the store with it.
 
     The new ``imports/<id>.nq`` replaces the old one only once the new store is written,
     right before that store is made current; on any failure (load errors, SHACL
     violations, an interrupted process) the store and the imports stay as they were.
+    The data directory's lock is held throughout (waiting up to ``wait`` seconds for it),
+    so the clean-up of stale partial files below never removes another import's file.
     """
+    with data_dir_lock(data_dir, wait):
+        return _commit(imported, data_dir, root, allow_violations, on_phase, validator)
+
+
+def _commit(
+    imported: RegistryImport,
+    data_dir: Path,
+    root: Path | None,
+    allow_violations: bool,
+    on_phase: Callable[[str], None] | None,
+    validator: Validator,
+) -> BuildResult:
     directory = imports_dir(data_dir)
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{imported.registry.id}.nq"
