@@ -7,6 +7,7 @@ quad in the named graph its file belongs to.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import os
 import re
@@ -42,11 +43,24 @@ class LoadError(ParadiploError):
         self.message = message
 
 
+SHOWN_ERRORS = 100
+
+
 class LoadErrors(ParadiploError):
-    """All load problems of a build, so one run shows every broken file."""
+    """All load problems of a build, so one run shows every broken file.
+
+    ``errors`` holds every one; the message lists the first ``SHOWN_ERRORS`` and counts
+    the rest, so a file with 20,000 bad dates gives a readable message, not 20,000 lines.
+    """
 
     def __init__(self, errors: Sequence[LoadError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
+        lines = [str(e) for e in errors[:SHOWN_ERRORS]]
+        if len(errors) > SHOWN_ERRORS:
+            lines.append(
+                f"... and {len(errors) - SHOWN_ERRORS} more load errors "
+                f"({len(errors)} in total; the first {SHOWN_ERRORS} are listed)"
+            )
+        super().__init__("\n".join(lines))
         self.errors = tuple(errors)
 
 
@@ -121,8 +135,13 @@ def _into_graph(quads: list[ox.Quad], graph: str | None) -> Iterator[ox.Quad]:
 
 
 def _literal_errors(quads: list[ox.Quad], text: str, shown: str) -> Iterator[LoadError]:
-    """Ill-typed literals, each placed at its own occurrence in the text."""
+    """Ill-typed literals, each placed at its own occurrence in the text.
+
+    The text is scanned once, and only if some literal is ill-typed (``LiteralIndex``), so
+    locating any number of them is linear in the size of the file.
+    """
     seen: dict[tuple[str, str], int] = defaultdict(int)
+    index: LiteralIndex | None = None
     for q in quads:
         obj = q.object
         if not isinstance(obj, ox.Literal) or obj.datatype.value not in _CHECKED:
@@ -130,26 +149,78 @@ def _literal_errors(quads: list[ox.Quad], text: str, shown: str) -> Iterator[Loa
         reason = check_literal(obj.value, obj.datatype.value)
         if reason is None:
             continue
+        if index is None:
+            index = LiteralIndex(text)
         key = (obj.value, obj.datatype.value)
-        line, column = _literal_position(text, obj.value, obj.datatype.value, seen[key])
+        line, column = index.position(obj.value, obj.datatype.value, seen[key])
         seen[key] += 1
         yield LoadError(shown, line, column, f'ill-typed literal "{obj.value}": {reason}')
 
 
-def _literal_position(text: str, lexical: str, datatype: str, nth: int) -> tuple[int, int]:
-    """Where the ``nth`` occurrence of ``"lexical"^^datatype`` is written.
+_LITERAL_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<iri><[^>\s]*>)
+  | (?:\"\"\"(?P<long2>(?:[^"\\]|\\.|"(?!""))*)\"\"\"
+     |'''(?P<long1>(?:[^'\\]|\\.|'(?!''))*)'''
+     |"(?P<short2>(?:[^"\\\n]|\\.)*)"
+     |'(?P<short1>(?:[^'\\\n]|\\.)*)')
+    (?:\s*\^\^\s*(?P<datatype><[^>\s]*>|[\w.-]*:[\w.-]*))?
+    """,
+    re.VERBOSE | re.DOTALL,
+)
 
-    The datatype may be a full IRI or a prefixed name; failing an exact match, the first
-    occurrence of the lexical form anywhere is the best guess.
+
+class LiteralIndex:
+    """Where each quoted literal of a Turtle/TriG/N-Triples/N-Quads text is written.
+
+    One pass over the text records, for every quoted string (comments and IRIs skipped),
+    its offset and the datatype written after it; offsets become line and column with a
+    binary search over line starts. A lexical form written with escapes is not found by
+    its value: it falls back to a plain search, which is a best guess (as before).
     """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self._by_lexical: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for match in _LITERAL_TOKEN.finditer(text):
+            group = match.lastgroup
+            if group in ("comment", "iri"):
+                continue
+            lexical = next(
+                v for v in match.group("long2", "long1", "short2", "short1") if v is not None
+            )
+            self._by_lexical[lexical].append((match.start(), match.group("datatype") or ""))
+        self._typed: dict[tuple[str, str], list[int]] = {}
+
+    def position(self, lexical: str, datatype: str, nth: int) -> tuple[int, int]:
+        """Line and column of the ``nth`` ``"lexical"^^datatype`` (or the best guess)."""
+        key = (lexical, datatype)
+        offsets = self._typed.get(key)
+        if offsets is None:
+            written = self._by_lexical.get(lexical, [])
+            offsets = [o for o, dt in written if _names(dt, datatype)] or [o for o, _ in written]
+            if not offsets:
+                found = self.text.find(lexical)
+                offsets = [found] if found >= 0 else []
+            self._typed[key] = offsets
+        if not offsets:
+            return 1, 1
+        return self.line_column(offsets[min(nth, len(offsets) - 1)])
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """1-based line and character column of ``offset`` (as ``line_column``)."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+
+def _names(written: str, datatype: str) -> bool:
+    """Whether the datatype as written (``<iri>`` or ``prefix:local``) may be ``datatype``."""
+    if written.startswith("<"):
+        return written[1:-1] == datatype
     local = re.split(r"[#/]", datatype)[-1]
-    quoted = r"(\"\"\"|'''|\"|')" + re.escape(lexical) + r"\1\s*\^\^\s*"
-    written = rf"(<{re.escape(datatype)}>|[\w.-]*:{re.escape(local)}(?![\w-]))"
-    for pattern in (quoted + written, quoted, re.escape(lexical)):
-        offsets = [m.start() for m in re.finditer(pattern, text)]
-        if offsets:
-            return line_column(text, offsets[min(nth, len(offsets) - 1)])
-    return 1, 1
+    return bool(written) and written.split(":", 1)[1] == local
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
