@@ -2,10 +2,19 @@
 
 The content root holds ``ontology/``, ``shapes/``, ``data/`` and ``queries/``. Listing is
 sorted so that two builds of the same files load them in the same order.
+
+A path that looks like content (an RDF suffix) but cannot be read as a regular file (a
+dangling or looping symbolic link, a FIFO, a device, a socket, a file or directory without
+read permission) is an error naming it, never skipped: a build that silently leaves out a
+file commits a graph with facts missing. Types are checked with ``stat`` before anything is
+opened, so a FIFO cannot make the build hang.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -118,14 +127,60 @@ def data_graph(rel_to_data: PurePosixPath) -> str:
 
 
 def discover(root: Path) -> Content:
-    """List the content files under ``root`` in a deterministic order."""
+    """List the content files under ``root`` in a deterministic order.
+
+    Raises ``ContentError`` listing every content path that cannot be read.
+    """
+    problems: list[str] = []
     files = [
-        *_flat(root, ONTOLOGY_DIR, Kind.ONTOLOGY, str(GRAPH_ONTOLOGY)),
-        *_flat(root, SHAPES_DIR, Kind.SHAPES, str(GRAPH_SHAPES)),
-        *_data(root),
+        *_flat(root, ONTOLOGY_DIR, Kind.ONTOLOGY, str(GRAPH_ONTOLOGY), problems),
+        *_flat(root, SHAPES_DIR, Kind.SHAPES, str(GRAPH_SHAPES), problems),
+        *_data(root, problems),
     ]
+    if problems:
+        raise ContentError("\n".join(problems))
     _check_unique_data_graphs(files)
     return Content(root=root, files=tuple(files))
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the current directory when inside it."""
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return str(path)
+
+
+_FILE, _DIRECTORY = "file", "directory"
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _classify(path: Path) -> str:
+    """``_FILE``, ``_DIRECTORY``, or why ``path`` cannot be read as content (not opened)."""
+    try:
+        info = path.stat()  # follows symbolic links; a FIFO is not opened
+    except FileNotFoundError:
+        return "dangling symbolic link" if path.is_symlink() else "no such file"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return _DIRECTORY
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file: {_KINDS.get(stat.S_IFMT(info.st_mode), 'a special file')}"
+    if not os.access(path, os.R_OK):
+        return "cannot read: permission denied"
+    return _FILE
+
+
+def _problem(path: Path, why: str) -> str:
+    return f"{display_path(path)}: {why}"
 
 
 def _check_unique_data_graphs(files: list[ContentFile]) -> None:
@@ -140,23 +195,48 @@ def _check_unique_data_graphs(files: list[ContentFile]) -> None:
             seen[f.graph] = f.rel
 
 
-def _flat(root: Path, dirname: str, kind: Kind, graph: str) -> Iterator[ContentFile]:
+def _flat(
+    root: Path, dirname: str, kind: Kind, graph: str, problems: list[str]
+) -> Iterator[ContentFile]:
     """Turtle files directly in ``root/dirname``, all bound for one graph."""
     directory = root / dirname
     if not directory.is_dir():
         return
     for path in sorted(directory.glob("*.ttl")):
-        if path.is_file():
+        what = _classify(path)
+        if what == _FILE:
             yield ContentFile(path, _rel(root, path), kind, Syntax.TURTLE, graph)
+        elif what != _DIRECTORY:
+            problems.append(_problem(path, what))
 
 
-def _data(root: Path) -> Iterator[ContentFile]:
-    """RDF files anywhere under ``root/data``; other files (notes, CSV) are not RDF."""
+def _data(root: Path, problems: list[str]) -> Iterator[ContentFile]:
+    """RDF files anywhere under ``root/data``; other files (notes, CSV) are not RDF.
+
+    Symbolic links to directories are not followed (as before); a directory that cannot
+    be listed is a problem, since it may hold content.
+    """
     directory = root / DATA_DIR
     if not directory.is_dir():
         return
-    paths = (p for p in directory.rglob("*") if p.is_file() and p.suffix in _DATA_SUFFIXES)
-    for path in sorted(paths, key=lambda p: p.relative_to(directory).as_posix()):
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else directory
+        problems.append(_problem(where, f"cannot list directory: {exc.strerror or exc}"))
+
+    found: list[Path] = []
+    for top, dirs, names in os.walk(directory, onerror=unlistable):
+        dirs.sort()
+        for name in names + dirs:
+            path = Path(top) / name
+            if path.suffix not in _DATA_SUFFIXES:
+                continue
+            what = _classify(path)
+            if what == _FILE:
+                found.append(path)
+            elif what != _DIRECTORY:
+                problems.append(_problem(path, what))
+    for path in sorted(found, key=lambda p: p.relative_to(directory).as_posix()):
         syntax = _DATA_SUFFIXES[path.suffix]
         rel_data = PurePosixPath(path.relative_to(directory).as_posix())
         graph = None if syntax.has_graphs else data_graph(rel_data)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from paradiplo.content import ContentFile, Kind, Syntax
+from paradiplo.content import display_path as display_path
 from paradiplo.errors import ParadiploError
 from paradiplo.literals import check_literal, checked_datatypes
 
@@ -70,14 +69,6 @@ class LoadedFile:
 
     file: ContentFile
     quads: tuple[ox.Quad, ...]
-
-
-def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the current directory when inside it."""
-    try:
-        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:
-        return str(path)
 
 
 def load_all(files: Iterable[ContentFile]) -> list[LoadedFile]:
