@@ -224,3 +224,37 @@ def test_malformed_gexf_is_refused_with_its_position(tmp_path: Path) -> None:
     path.write_text(GEXF_HEAD + "<node id='Q1' label='x'>\n</nodes>\n", encoding="utf-8")
     with pytest.raises(RegistryFileError, match=r"broken\.gexf:\d+:\d+: not well-formed XML"):
         import_gexf(path, REPO)
+
+
+def test_a_quoted_line_break_does_not_mint_a_tie_from_its_continuation(tmp_path: Path) -> None:
+    """Issue 12, break 9: the importer read line by line, so the second line of a quoted
+    cell (here a whole valid-looking row) became a tie of its own."""
+    continuation = "Moscow,Russia,55.75,37.62,Beijing,China,39.90,116.40"
+    rows: list[str | bytes] = [
+        GOOD,  # row 1, line 2
+        f'"Heihe\n{continuation}\n",China,50.24,127.49,Blagoveshchensk,Russia,50.27,127.54',
+        "Heihe,China,50.24,127.49,Blagoveshchensk,Russia,50.27,127.54",  # row 5, line 6
+    ]
+    imported = import_csv(_write(tmp_path / "twin_cities.csv", rows), REPO)
+    report = imported.report
+    assert report.rows_read == 3
+    records = {r.row for r in report.rejected} | {d.row for d in report.duplicates}
+    subjects = {q.subject.value for q in imported.quads}
+    numbers = {
+        int(q.object.value) for q in imported.quads if q.predicate.value == str(PD.recordNumber)
+    }
+    assert numbers | records == {1, 2, 5}
+    assert str(ID["tie/cn-beijing--ru-moscow"]) not in subjects
+    parties = {q.object for q in imported.quads if q.predicate.value.endswith("Party")}
+    assert ox.NamedNode(str(instance("city", "ru-moscow"))) not in parties
+    assert ox.NamedNode(str(instance("city", "cn-beijing"))) not in parties
+
+
+def test_a_quote_left_open_spoils_only_its_own_row(tmp_path: Path) -> None:
+    rows: list[str | bytes] = ['"Harbin,China,45.75,126.65,Chita,Russia,52.03,113.5']
+    rows += [GOOD] * 25
+    report = import_csv(_write(tmp_path / "twin_cities.csv", rows), REPO).report
+    assert report.rows_read == 26
+    (rejected,) = report.rejected
+    assert rejected.row == 1 and "quoted cell is not closed within 20 lines" in rejected.message
+    assert report.ties_created == 1 and len(report.duplicates) == 24

@@ -6,10 +6,13 @@ country2``, and in ``twin_cities.csv`` also ``lat1,lng1,lat2,lng2``), reconciles
 parties of every row (``paradiplo.importers.reconcile``) and builds the registry graph
 ``pdg:registry-wikipedia-twin-cities`` (``paradiplo.importers.registry_import``).
 
-Row ``n`` is the ``n``-th line after the header, so ``record:wikipedia-twin-cities-<n>``
-points at line ``n + 1`` of the file. A row is left out, with its line and the reason,
-when it is malformed (wrong number of fields, an empty name or country, a coordinate that
-is not a number, a line that is not UTF-8), names a country that cannot be identified,
+The file is read as CSV (RFC 4180): a quoted cell may hold commas, quotes and line
+breaks, so one row may span several lines. Row ``n`` starts on line ``n + 1`` of the file
+(``record:wikipedia-twin-cities-<n>`` points there; in the files as published every row is
+one line, so row ``n`` is the ``n``-th line after the header). A row is left out, with its
+line and the reason, when it is malformed (wrong number of fields, an empty name or
+country, a coordinate that is not a number, bytes that are not UTF-8, a quote never
+closed within ``MAX_ROW_LINES`` lines), names a country that cannot be identified,
 names the same place twice, or joins two places of one country (the ontology's twinning
 tie joins places of two countries). Good rows are imported whatever the bad ones are.
 """
@@ -108,36 +111,69 @@ def read_header(path: Path, first_line: bytes) -> list[str]:
     return header
 
 
-def read_rows(path: Path) -> tuple[int, Iterator[Row | BadRow]]:
-    """The number of data lines and the rows of a twin-cities CSV, bad rows included.
+MAX_ROW_LINES = 20  # a quoted cell spanning more lines is taken for a stray quote
 
-    Every line is one row (the files have no quoted line breaks), so a line that is not
-    UTF-8 or does not parse spoils only itself.
+
+def read_rows(path: Path) -> tuple[int, Iterator[Row | BadRow]]:
+    """The number of rows and the rows of a twin-cities CSV, bad rows included.
+
+    Bytes that are not UTF-8 spoil only the row holding them (they are decoded as lone
+    surrogates and reported by ``_row``); a quote left open spoils only the row it opens:
+    reading resumes on the next line.
     """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise RegistryFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    lines = data.split(b"\n")
-    if not lines or not lines[0].strip():
+    first, _, _ = data.partition(b"\n")
+    if not first.strip():
         raise RegistryFileError(f"{path}:1: empty file: expected a header {','.join(NAMES)}")
-    header = read_header(path, lines[0])
-    body = [(i, line) for i, line in enumerate(lines[1:], start=2) if line.strip()]
-    return len(body), (_row(path, header, i, line) for i, line in body)
+    header = read_header(path, first)
+    parts = data.decode("utf-8", errors="surrogateescape").split("\n")
+    lines = [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    records = list(_records(lines[1:], first_line=2))
+    return len(records), (_row(path, header, *record) for record in records)
 
 
-def _row(path: Path, header: list[str], line_no: int, raw: bytes) -> Row | BadRow:
+Record = tuple[int, "list[str] | str", list[str]]
+
+
+def _records(lines: list[str], first_line: int) -> Iterator[Record]:
+    """(line number, fields or the CSV error, physical lines) of each non-blank row."""
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        window = lines[i : i + MAX_ROW_LINES]
+        reader = csv.reader(iter(window), strict=True)
+        try:
+            fields = next(reader)
+        except csv.Error as exc:
+            message = str(exc)
+            if message == "unexpected end of data":
+                message = f"a quoted cell is not closed within {MAX_ROW_LINES} lines"
+            yield first_line + i, message, [lines[i]]
+            i += 1
+            continue
+        used = reader.line_num
+        yield first_line + i, fields, window[:used]
+        i += used
+
+
+def _row(path: Path, header: list[str], line_no: int, parsed: list[str] | str,
+         raw: list[str]) -> Row | BadRow:  # fmt: skip
     number = line_no - 1
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        byte = raw[exc.start : exc.start + 1].hex()
-        where = f"{path.name}:{line_no}:{exc.start + 1}"
-        return BadRow(number, line_no, f"{where}: row {number}: not UTF-8 (byte 0x{byte})")
-    try:
-        fields = next(csv.reader([text.rstrip("\r")], strict=True))
-    except csv.Error as exc:
-        return BadRow(number, line_no, f"{path.name}:{line_no}: row {number}: {exc}")
+    for offset, text in enumerate(raw):
+        bad = next((k for k, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"), None)
+        if bad is not None:
+            at = len(text[:bad].encode("utf-8", errors="surrogateescape")) + 1
+            byte = f"{ord(text[bad]) - 0xDC00:02x}"
+            where = f"{path.name}:{line_no + offset}:{at}"
+            return BadRow(number, line_no, f"{where}: row {number}: not UTF-8 (byte 0x{byte})")
+    if isinstance(parsed, str):
+        return BadRow(number, line_no, f"{path.name}:{line_no}: row {number}: {parsed}")
+    fields = parsed
     if len(fields) != len(header):
         return BadRow(
             number,
