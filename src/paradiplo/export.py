@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from paradiplo import __version__, formats
+from paradiplo.csvsafe import safe_row
 from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import BASE, PD, PREFIXES
 from paradiplo.query import run_query
@@ -649,8 +650,9 @@ def figures_table(store: Store) -> Table:
 
 
 def _csv_bytes(rows: Table) -> bytes:
+    """The table as CSV, cells a spreadsheet would run as formulas neutralised (csvsafe)."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(safe_row(row) for row in rows)
     return out.getvalue().encode("utf-8")
 
 

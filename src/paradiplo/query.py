@@ -17,6 +17,7 @@ from typing import Literal as TypingLiteral
 from rdflib import BNode, Graph, Literal, URIRef
 from rich.table import Table
 
+from paradiplo.csvsafe import safe_row
 from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import PREFIXES
 from paradiplo.store import (
@@ -111,12 +112,16 @@ def _cell(term: Term | None) -> str:
 
 
 def to_csv(result: SelectResult) -> str:
-    """SPARQL 1.1 CSV results: plain values, blank nodes as ``_:label``."""
+    """SPARQL 1.1 CSV results: plain values, blank nodes as ``_:label``.
+
+    Meant for people's spreadsheets, so cells that would run as formulas are neutralised
+    (``paradiplo.csvsafe``); the endpoint's CSV (``server.results``) keeps the W3C values.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
+    writer.writerow(safe_row(result.variables))
     for row in result.rows:
-        writer.writerow(_csv_value(term) for term in row)
+        writer.writerow(safe_row(_csv_value(term) for term in row))
     return out.getvalue()
 
 

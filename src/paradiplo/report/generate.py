@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from paradiplo import reproduce
+from paradiplo.csvsafe import safe_row
 from paradiplo.errors import ParadiploError
 from paradiplo.progress import Steps
 from paradiplo.report import assets, figures, html, network, queries, timeline, topojson
@@ -365,18 +366,20 @@ def _write_places_csv(
         writer.writerow(columns)
         for m in measures:
             attrs = graph.nodes[m.iri]
-            writer.writerow(
-                (
-                    m.iri,
-                    m.label,
-                    m.country,
-                    attrs.get("type", ""),
-                    attrs.get("region", ""),
-                    attrs.get("lat", ""),
-                    attrs.get("long", ""),
-                    attrs.get("point", ""),
-                    m.degree,
-                    f"{m.betweenness:.6f}",
+            writer.writerow(  # names come from registries anyone can edit: no formulas
+                safe_row(
+                    (
+                        m.iri,
+                        m.label,
+                        m.country,
+                        attrs.get("type", ""),
+                        attrs.get("region", ""),
+                        attrs.get("lat", ""),
+                        attrs.get("long", ""),
+                        attrs.get("point", ""),
+                        m.degree,
+                        f"{m.betweenness:.6f}",
+                    )
                 )
             )
     return path

@@ -8,6 +8,7 @@ count ties, not places: a city tie counts for the province the city lies in (the
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,14 +196,27 @@ def write_gexf(graph: nx.MultiGraph, path: Path) -> Path:
 
 
 def _clean(graph: nx.MultiGraph) -> nx.MultiGraph:
-    """A copy without attributes the writers cannot encode (None)."""
-    clean = nx.MultiGraph(**{k: v for k, v in graph.graph.items() if v is not None})
+    """A copy the XML writers can encode: no ``None`` attributes, no characters XML forbids.
+
+    XML 1.0 cannot carry NUL and most other C0 controls, not even as character
+    references, and networkx writes them as they are, which makes the file ill-formed
+    (a NUL in one imported name was enough). They become U+FFFD in ids, keys and values.
+    """
+    clean = nx.MultiGraph(**{k: _xml(v) for k, v in graph.graph.items() if v is not None})
     clean.add_nodes_from(
-        (n, {k: v for k, v in attrs.items() if v is not None})
+        (_xml(n), {k: _xml(v) for k, v in attrs.items() if v is not None})
         for n, attrs in graph.nodes(data=True)
     )
     clean.add_edges_from(
-        (u, v, key, {k: val for k, val in attrs.items() if val is not None})
+        (_xml(u), _xml(v), _xml(key), {k: _xml(val) for k, val in attrs.items() if val is not None})
         for u, v, key, attrs in graph.edges(keys=True, data=True)
     )
     return clean
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(value: Any) -> Any:
+    """``value`` with the characters XML 1.0 forbids replaced by U+FFFD (strings only)."""
+    return _NOT_XML.sub("\ufffd", value) if isinstance(value, str) else value
