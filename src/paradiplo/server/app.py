@@ -23,6 +23,7 @@ from paradiplo.server import describe, gsp, ld, sparql, ui
 from paradiplo.server.backend import Backend
 from paradiplo.server.config import ServerConfig
 from paradiplo.server.errors import HttpError
+from paradiplo.server.headers import SecurityHeaders
 from paradiplo.server.negotiate import HTML, PAGES, choose
 from paradiplo.server.pages import render
 from paradiplo.server.protocol import protocol
@@ -124,7 +125,11 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
     ]
     # gzip for clients that ask (Accept-Encoding): Turtle and SPARQL results compress
     # about tenfold; streamed answers (spool files) are compressed chunk by chunk
-    middleware = [Middleware(CatchAll), Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM)]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(CatchAll),
+        Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM),
+    ]
     if config.cors_origins:
         middleware.insert(
             0,

@@ -26,7 +26,7 @@ from paradiplo.formats import GRAPH_SYNTAXES
 from paradiplo.namespaces import ID, PDG, SRC
 from paradiplo.server import ontology_doc
 from paradiplo.server.errors import HttpError
-from paradiplo.server.links import iri_html, local_path, pick_label, short, term_html
+from paradiplo.server.links import href_for, iri_html, local_path, pick_label, short, term_html
 from paradiplo.server.negotiate import (
     GRAPHS,
     PAGES,
@@ -297,7 +297,7 @@ def _context(d: Description) -> dict[str, object]:
         "link": link,
         "value": value,
         "graph_name": graph_name,
-        "graph_href": local_path,
+        "graph_href": href_for,  # None: not a scheme we link (see links.py)
         "is_assertion": lambda g: g.startswith(str(ID) + "assertion/"),
         "rdf_links": _rdf_links(d.iri),
         "graph_store_href": "/rdf-graphs?graph=" + _quote(d.iri),

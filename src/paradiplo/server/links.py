@@ -3,10 +3,16 @@
 The graph's IRIs (``https://w3id.org/paradiplo/...``) are served by this server, so they link
 to local paths (``/id/...``, ``/source/...``, ``/ontology#Term``) and a page works the same
 on any host, with or without the w3id redirect. Other IRIs are shown by prefixed name.
+
+Only IRIs with a scheme in ``LINK_SCHEMES`` (http, https, mailto) become links: the graph
+holds whatever content and Graph Store writes put there, and ``<javascript:...>`` or
+``data:`` as an ``href`` runs script in the page when clicked (stored XSS). Any other
+IRI is shown as escaped text, with no ``href``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from markupsafe import Markup, escape
@@ -31,6 +37,25 @@ def local_path(iri: str) -> str | None:
     return None
 
 
+LINK_SCHEMES = ("http", "https", "mailto")
+# The scheme must open the IRI exactly: browsers drop leading spaces and controls and tabs
+# or newlines inside a scheme ("java\tscript:"), so anything looser is not a link.
+_LINKABLE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+
+
+def linkable(iri: str) -> bool:
+    """Whether ``iri`` may be an ``href``: an http, https or mailto IRI."""
+    return _LINKABLE.match(iri) is not None
+
+
+def href_for(iri: str) -> str | None:
+    """Where a link to ``iri`` points: its local path, itself if ``linkable``, else ``None``."""
+    path = local_path(iri)
+    if path is not None:
+        return path
+    return iri if linkable(iri) else None
+
+
 def short(iri: str) -> str:
     """A prefixed name when a project prefix fits, else the IRI in angle brackets."""
     return Term("uri", iri).n3(PREFIXES)
@@ -48,12 +73,16 @@ def pick_label(labels: Iterable[tuple[str, str | None]]) -> str | None:
 
 
 def iri_html(iri: str, labels: Mapping[str, str] | None = None) -> Markup:
-    """A link to ``iri``: local when the server serves it, its label or short name as text."""
+    """A link to ``iri``: local when the server serves it, its label or short name as text.
+
+    An IRI that is not ``linkable`` is the same text in a ``<span>``, without ``href``.
+    """
     label = (labels or {}).get(iri)
     name = short(iri)
     text = escape(label) if label else escape(name)
-    path = local_path(iri)
-    href = path if path is not None else iri
+    href = href_for(iri)
+    if href is None:
+        return Markup('<span class="iri" title="{}">{}</span>').format(iri, text)
     return Markup('<a href="{}" title="{}">{}</a>').format(href, iri, text)
 
 
