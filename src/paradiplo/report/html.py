@@ -7,6 +7,8 @@ element refers to anything on the network, so opening the page makes no request.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -75,7 +77,42 @@ def _json_script(element_id: str, value: object) -> str:
 
 
 def _inline_script(text: str) -> str:
-    return "<script>" + text.replace("</script", "<\\/script") + "</script>"
+    return "<script>" + _script_text(text) + "</script>"
+
+
+def _script_text(text: str) -> str:
+    """What an inline script element holds: ``</script`` escaped, line ends as the HTML
+    parser leaves them (LF), so that ``_script_hash`` matches what the browser hashes."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("</script", "<\\/script")
+
+
+def _script_hash(text: str) -> str:
+    digest = hashlib.sha256(_script_text(text).encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """The report's policy: only its own inline scripts (by hash) run, nothing is fetched.
+
+    The report is one file opened from disk, so everything is inline: scripts are allowed
+    by their SHA-256 (not ``'unsafe-inline'``), so a script injected through a name in the
+    data would not run; styles need ``'unsafe-inline'`` (Leaflet's and the legend's style
+    attributes); ``data:`` images are Leaflet's. Nothing may be fetched (``connect-src``
+    and the rest fall back to ``default-src 'none'``), matching the "no request beyond
+    the file itself" rule. ``frame-ancestors`` cannot be set from a meta element.
+    """
+    hashes = " ".join(_script_hash(s) for s in scripts)
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {hashes}" if hashes else "script-src 'none'",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "object-src 'none'",
+        )
+    )
 
 
 def _inline_style(text: str) -> str:
@@ -232,17 +269,22 @@ def render(page: Page, degrees: dict[str, int]) -> str:
     """The whole page."""
     data = page.data
     title = f"Twinning ties: {data.scope.title}"
+    leaflet = page.assets.leaflet()
+    scripts = []
+    if leaflet is not None:
+        scripts = [leaflet[1].read_text(encoding="utf-8"), assets.own("report.js")]
     head = [
         '<meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="'
+        + esc(content_security_policy(scripts))
+        + '">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)} — paradiplo report</title>",
         _inline_style(assets.own("report.css")),
     ]
-    leaflet = page.assets.leaflet()
     if leaflet is not None:
-        css, js = leaflet
-        head.append(_inline_style(css.read_text(encoding="utf-8")))
-        head.append(_inline_script(js.read_text(encoding="utf-8")))
+        head.append(_inline_style(leaflet[0].read_text(encoding="utf-8")))
+        head.append(_inline_script(scripts[0]))
     body = [
         _header(page, title),
         _map_section(page, leaflet is not None),
@@ -262,7 +304,7 @@ def render(page: Page, degrees: dict[str, int]) -> str:
             )
         )
         body.append(_json_script("pd-map-data", map_data(page, degrees)))
-        body.append(_inline_script(assets.own("report.js")))
+        body.append(_inline_script(scripts[1]))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         + "\n".join(head)
