@@ -152,7 +152,11 @@ def _records(lines: list[str], first_line: int) -> Iterator[Record]:
         except csv.Error as exc:
             message = str(exc)
             if message == "unexpected end of data":
-                message = f"a quoted cell is not closed within {MAX_ROW_LINES} lines"
+                message = (
+                    "a quoted cell is not closed before the end of the file"
+                    if i + len(window) >= len(lines)
+                    else f"a quoted cell is not closed within {MAX_ROW_LINES} lines"
+                )
             yield first_line + i, message, [lines[i]]
             i += 1
             continue
