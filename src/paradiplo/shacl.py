@@ -11,7 +11,7 @@ worded differently), and pyshacl stays the reference it is tested against. A SHA
 feature it does not implement raises ``UnsupportedShacl`` when the shapes are compiled,
 so a shape is never skipped silently.
 
-Supported: node shapes with ``sh:targetClass`` (with subclasses) and
+Supported: node shapes with ``sh:targetClass`` (with subclasses), ``sh:targetNode`` and
 ``sh:targetSubjectsOf``; property shapes whose path is an IRI, with ``sh:minCount``,
 ``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:pattern``, ``sh:minLength``, numeric
 ``sh:minInclusive``/``sh:maxInclusive``/``sh:minExclusive``/``sh:maxExclusive``,
@@ -69,7 +69,15 @@ _DOCUMENTATION = {
     SH.defaultValue,
 }
 _COMMON = {SH.message, SH.severity, SH.deactivated}
-_NODE_KEYS = {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql, SH["or"], SH.xone}
+_NODE_KEYS = {
+    SH.targetClass,
+    SH.targetSubjectsOf,
+    SH.targetNode,
+    SH.property,
+    SH.sparql,
+    SH["or"],
+    SH.xone,
+}
 _VALUE_KEYS = {
     SH.path,
     SH.minCount,
@@ -87,6 +95,8 @@ _VALUE_KEYS = {
     SH.hasValue,
     SH["or"],
 }
+_SUBJECTS_OF = SH.targetSubjectsOf
+_TARGET_KEYS = frozenset({SH.targetClass, SH.targetSubjectsOf, SH.targetNode})
 _MEMBER_KEYS = {SH.datatype, SH["class"]}
 _MEMBER_PROPERTY_KEYS = {SH.path, SH.minCount, SH.hasValue}
 _SPARQL_KEYS = {RDF.type, SH.message, SH.prefixes, SH.select, SH.deactivated}
@@ -123,6 +133,7 @@ _INTEGER_TYPES = {
     )
 }
 _FLOAT_TYPES = {_XSD + "double", _XSD + "float"}
+_TRUE = f'"true"^^<{_XSD}boolean>'
 _SIMPLE_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _SIMPLE_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
@@ -298,6 +309,7 @@ class _NodeShape:
     shape: _Shape
     classes: list[Token]
     subjects_of: list[Token]
+    nodes: list[Token]  # sh:targetNode: focus nodes whether or not the data mentions them
     properties: list[_Property] = field(default_factory=list)
     ors: list[list[Member]] = field(default_factory=list)
     xones: list[list[Member]] = field(default_factory=list)
@@ -328,12 +340,13 @@ class _Compiler:
 
     def run(self) -> list[_NodeShape]:
         self._refuse_unknown_targets()
-        targeted = {s for p in (SH.targetClass, SH.targetSubjectsOf) for s in self.g.subjects(p)}
+        targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetNode)
+        targeted = {s for p in targets for s in self.g.subjects(p)}
         shapes = (self._node_shape(n) for n in sorted(targeted, key=str))
         return [s for s in shapes if s is not None]
 
     def _refuse_unknown_targets(self) -> None:
-        for p in (SH.targetNode, SH.targetObjectsOf, SH.target):
+        for p in (SH.targetObjectsOf, SH.target):
             for s in self.g.subjects(p, None):
                 raise UnsupportedShacl(f"{s}: {p} is not implemented by the fast validator")
         for kind in (RDFS.Class, OWL.Class):
@@ -364,13 +377,16 @@ class _Compiler:
         return _Shape(node, severity, self._messages(node), path)
 
     def _node_shape(self, node: Node) -> _NodeShape | None:
+        if (node, SH.path, None) in self.g:
+            return self._targeted_property(node)
         self._check_keys(node, _NODE_KEYS, "node shape")
         if self._deactivated(node):
             return None
         classes = [_token(c) for c in self.g.objects(node, SH.targetClass)]
         subjects_of = [_iri_token(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
         self.predicates.update(subjects_of)
-        compiled = _NodeShape(self._shape(node), classes, subjects_of)
+        nodes = [_token(n) for n in self.g.objects(node, SH.targetNode)]
+        compiled = _NodeShape(self._shape(node), classes, subjects_of, nodes)
         for prop in self.g.objects(node, SH.property):
             prop_shape = self._property(prop)
             if prop_shape is not None:
@@ -381,6 +397,26 @@ class _Compiler:
         compiled.sparql = [c for c in sparql if c is not None]
         return compiled
 
+    def _targeted_property(self, node: Node) -> _NodeShape | None:
+        """A property shape with targets of its own: a node shape holding just itself."""
+        prop = self._property(node, _TARGET_KEYS)
+        if prop is None:
+            return None
+        return _NodeShape(
+            prop.shape,
+            [_token(c) for c in self.g.objects(node, SH.targetClass)],
+            [
+                self._predicate(_iri_token(p, node))
+                for p in self.g.objects(node, SH.targetSubjectsOf)
+            ],
+            [_token(n) for n in self.g.objects(node, SH.targetNode)],
+            [prop],
+        )
+
+    def _predicate(self, p: Token) -> Token:
+        self.predicates.add(p)
+        return p
+
     def _path(self, node: Node) -> Token:
         path = self.g.value(node, SH.path)
         if not isinstance(path, URIRef):
@@ -388,8 +424,8 @@ class _Compiler:
         self.predicates.add(f"<{path}>")
         return f"<{path}>"
 
-    def _property(self, node: Node) -> _Property | None:
-        self._check_keys(node, _VALUE_KEYS, "property shape")
+    def _property(self, node: Node, targets: frozenset[URIRef] = frozenset()) -> _Property | None:
+        self._check_keys(node, _VALUE_KEYS | targets, "property shape")
         if self._deactivated(node):
             return None
         path = self._path(node)
@@ -408,9 +444,9 @@ class _Compiler:
                 checks.append((name, _range_check(node, bound, compare)))
         for head in g.objects(node, SH["or"]):
             checks.append(("Or", _any_of(self._members(head))))
-        prop.unique_lang = any(
-            isinstance(f, Literal) and f.toPython() is True for f in g.objects(node, SH.uniqueLang)
-        )
+        # Only the literal true: "1"^^xsd:boolean is another term and leaves the constraint
+        # off (W3C SHACL Core test property/uniqueLang-002).
+        prop.unique_lang = any(_token(f) == _TRUE for f in g.objects(node, SH.uniqueLang))
         prop.disjoint = [_iri_token(d, node) for d in g.objects(node, SH.disjoint)]
         self.predicates.update(prop.disjoint)
         prop.has_value = [_token(v) for v in g.objects(node, SH.hasValue)]
@@ -747,6 +783,7 @@ def _focus_nodes(shape: _NodeShape, data: _Data) -> set[Token]:
         focus |= data.instances(cls)
     for p in shape.subjects_of:
         focus |= data.subjects_of(p)
+    focus.update(shape.nodes)
     return focus
 
 
