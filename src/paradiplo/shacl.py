@@ -666,7 +666,42 @@ def _predicates_read(node: Node, text: str) -> tuple[set[Token] | None, set[Toke
                     any_class = True
 
     traverse(query.algebra, visitPre=visit)
+    _refuse_prebinding(node, query.algebra)
     return (None if unbounded else found), (None if unbounded or any_class else classes)
+
+
+def _refuse_prebinding(node: Node, algebra: object) -> None:
+    """Refuse what makes a joined ``VALUES ?this`` block differ from SHACL's pre-binding.
+
+    SHACL binds ``$this`` by pre-binding (https://www.w3.org/TR/shacl/#pre-binding): the
+    value is substituted everywhere, sub-selects included, which a VALUES block joined at the
+    top does not do (a sub-select that aggregates over ``$this`` sees every node at once).
+    The spec restricts such queries: "SPARQL queries must not contain a MINUS clause",
+    "SPARQL queries must not contain a VALUES clause", "SPARQL queries must not use the
+    syntax form AS ?var for any potentially pre-bound variable". Those, and any sub-select,
+    are refused here rather than answered differently from pyshacl.
+    """
+    found: list[str] = []
+
+    def visit(part: object) -> None:
+        name = getattr(part, "name", None)
+        if name == "Project":
+            found.append("sub-select")
+        elif name == "values":
+            found.append("VALUES")
+        elif name == "Minus":
+            found.append("MINUS")
+        elif name == "Extend" and getattr(part, "var", None) in (Variable("this"),):
+            found.append("AS ?this")
+
+    traverse(algebra, visitPre=visit)
+    if found.count("sub-select") == 1:  # the query's own SELECT
+        found.remove("sub-select")
+    if found:
+        raise UnsupportedShacl(
+            f"{node}: {found[0]} in a SPARQL constraint is not implemented by the fast "
+            "validator ($this is pre-bound: https://www.w3.org/TR/shacl/#pre-binding)"
+        )
 
 
 def _path_predicates(path: object, found: set[Token]) -> bool:
