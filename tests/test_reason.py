@@ -14,14 +14,9 @@ from rdflib.term import Node
 from paradiplo.content import Kind, discover
 from paradiplo.convert import TripleKey, from_graph, to_graph, to_rdflib
 from paradiplo.load import load_all
-from paradiplo.reason import (
-    compare_with_reference,
-    compile_rules,
-    consistency,
-    infer,
-    materialise,
-    vocabulary,
-)
+from paradiplo.owl_reference import compare_with_reference, consistency, vocabulary
+from paradiplo.owl_rules import compile_rules
+from paradiplo.reason import infer, materialise
 
 PD = Namespace("https://w3id.org/paradiplo/ontology#")
 EX = Namespace("https://example.org/")

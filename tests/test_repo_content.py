@@ -17,7 +17,7 @@ from paradiplo.cli import cli
 from paradiplo.content import Kind, discover
 from paradiplo.convert import to_graph
 from paradiplo.load import load_all
-from paradiplo.reason import compare_with_reference, consistency_of, merge, reference_closure
+from paradiplo.owl_reference import compare_with_reference, consistency_of, merge, reference_closure
 
 pytestmark = [
     pytest.mark.repo_content,
