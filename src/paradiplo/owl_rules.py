@@ -18,6 +18,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from paradiplo.convert import OxSubject, OxTerm, TripleKey, triple_key
+from paradiplo.errors import ParadiploError
 
 
 def _n(iri: URIRef) -> ox.NamedNode:
@@ -37,19 +38,63 @@ SOME_VALUES, ALL_VALUES = _n(OWL.someValuesFrom), _n(OWL.allValuesFrom)
 INTERSECTION, UNION = _n(OWL.intersectionOf), _n(OWL.unionOf)
 THING = _n(OWL.Thing)
 
-# Axioms whose OWL RL consequences (mostly owl:sameAs) the fast path does not materialise.
-_UNSUPPORTED_TYPES = {
-    _n(OWL.FunctionalProperty): "functional property (owl:sameAs of values)",
-    _n(OWL.InverseFunctionalProperty): "inverse-functional property (owl:sameAs of subjects)",
-}
-_UNSUPPORTED_PREDICATES = {
-    _n(OWL.sameAs): "owl:sameAs",
-    _n(OWL.hasKey): "owl:hasKey",
-    _n(OWL.maxCardinality): "owl:maxCardinality",
-    _n(OWL.maxQualifiedCardinality): "owl:maxQualifiedCardinality",
-    _n(OWL.cardinality): "owl:cardinality",
-    _n(OWL.oneOf): "owl:oneOf",
-}
+FUNCTIONAL, INVERSE_FUNCTIONAL = _n(OWL.FunctionalProperty), _n(OWL.InverseFunctionalProperty)
+SAME_AS, DIFFERENT_FROM = _n(OWL.sameAs), _n(OWL.differentFrom)
+
+# What the engine reads of an ontology: the predicates of the axioms it compiles, and
+# owl:sameAs between individuals (a fact the equality rules handle like data).
+_IMPLEMENTED_PREDICATES = {
+    SUBCLASS, SUBPROPERTY, EQ_CLASS, EQ_PROPERTY, DOMAIN, RANGE, INVERSE, CHAIN,
+    ON_PROPERTY, HAS_VALUE, SOME_VALUES, ALL_VALUES, INTERSECTION, UNION, FIRST, REST, SAME_AS,
+}  # fmt: skip
+_IMPLEMENTED_TYPES = {SYMMETRIC, TRANSITIVE, FUNCTIONAL, INVERSE_FUNCTIONAL}
+# Declarations and annotations: no OWL 2 RL consequence beyond the triples themselves.
+_DECLARATIVE_PREDICATES = {
+    _n(iri)
+    for iri in (
+        OWL.versionInfo, OWL.versionIRI, OWL.imports, OWL.priorVersion, OWL.deprecated,
+        OWL.backwardCompatibleWith, OWL.incompatibleWith, OWL.annotatedSource,
+        OWL.annotatedProperty, OWL.annotatedTarget,
+    )
+}  # fmt: skip
+_DECLARATIVE_TYPES = {
+    _n(iri)
+    for iri in (
+        OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+        RDF.Property, OWL.Ontology, OWL.Restriction, OWL.NamedIndividual, RDFS.Datatype,
+        OWL.Axiom, OWL.DeprecatedClass, OWL.DeprecatedProperty, OWL.OntologyProperty,
+        OWL.Thing,
+    )
+}  # fmt: skip
+_OWL = str(OWL)
+
+
+class UnsupportedOwl(ParadiploError):
+    """The ontology has an axiom the fast OWL 2 RL engine does not implement."""
+
+
+def check_supported(rules: RuleSet) -> None:
+    """Raise ``UnsupportedOwl`` naming every axiom of ``rules`` the engine cannot apply."""
+    if rules.unsupported:
+        listed = "\n  ".join(rules.unsupported)
+        raise UnsupportedOwl(
+            f"the OWL 2 RL reasoner does not implement {len(rules.unsupported)} axiom(s) of "
+            f"the ontology (its results would be incomplete):\n  {listed}"
+        )
+
+
+def _unsupported(p: ox.NamedNode, o: OxTerm) -> str | None:
+    """The OWL construct a triple uses that the engine does not know, if any."""
+    if p == TYPE:
+        known = o in _IMPLEMENTED_TYPES or o in _DECLARATIVE_TYPES
+        if isinstance(o, ox.NamedNode) and o.value.startswith(_OWL) and not known:
+            return f"rdf:type owl:{o.value[len(_OWL) :]}"
+        return None
+    known = p in _IMPLEMENTED_PREDICATES or p in _DECLARATIVE_PREDICATES
+    if p.value.startswith(_OWL) and not known:
+        return f"owl:{p.value[len(_OWL) :]}"
+    return None
+
 
 _AUX = "urn:paradiplo:reason:chain:"  # predicates of chain suffixes; never leave this module
 
@@ -108,6 +153,9 @@ class RuleSet:
     intersections: dict[OxSubject, list[tuple[OxSubject, frozenset[OxSubject]]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # prp-fp and prp-ifp: values (subjects) of these properties are owl:sameAs each other
+    functional: set[ox.NamedNode] = field(default_factory=set)
+    inverse_functional: set[ox.NamedNode] = field(default_factory=set)
     unsupported: list[str] = field(default_factory=list)
 
 
@@ -196,10 +244,14 @@ def _compile_triple(
         _compile_restriction(schema, rules, s, o)
     elif p in (INTERSECTION, UNION):
         _compile_boolean(schema, rules, class_edges, s, p, o)
-    elif p == TYPE and isinstance(o, ox.NamedNode) and o in _UNSUPPORTED_TYPES:
-        rules.unsupported.append(f"{_UNSUPPORTED_TYPES[o]}: {s}")
-    elif p in _UNSUPPORTED_PREDICATES:
-        rules.unsupported.append(f"{_UNSUPPORTED_PREDICATES[p]}: {s}")
+    elif p == TYPE and o == FUNCTIONAL and isinstance(s, ox.NamedNode):
+        rules.functional.add(s)
+    elif p == TYPE and o == INVERSE_FUNCTIONAL and isinstance(s, ox.NamedNode):
+        rules.inverse_functional.add(s)
+    else:
+        construct = _unsupported(p, o)
+        if construct is not None:
+            rules.unsupported.append(f"{construct}: {s}")
 
 
 def _is_node(term: object) -> TypeGuard[OxSubject]:
@@ -303,4 +355,3 @@ def _closure(edges: Mapping[_T, set[_T]]) -> dict[_T, frozenset[_T]]:
         seen.discard(start)
         result[start] = frozenset(seen)
     return result
-

@@ -14,10 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Literal
 
-from paradiplo.convert import TripleKey, triple_key
+from paradiplo.convert import TripleKey, to_rdflib, triple_key
+from paradiplo.errors import ParadiploError
 from paradiplo.namespaces import GRAPH_INFERRED
-from paradiplo.owl_rules import _AUX, TYPE, Chain, RuleSet, compile_rules
+from paradiplo.owl_rules import (
+    _AUX,
+    DIFFERENT_FROM,
+    SAME_AS,
+    TYPE,
+    Chain,
+    RuleSet,
+    UnsupportedOwl,
+    check_supported,
+    compile_rules,
+)
 
 # --- the fast path: set-at-a-time semi-naive evaluation over N-Triples tokens ---------
 #
@@ -56,6 +68,8 @@ class _Tables:
     inverses: dict[Token, tuple[Token, ...]]
     symmetric: frozenset[Token]
     transitive: frozenset[Token]
+    functional: frozenset[Token]
+    inverse_functional: frozenset[Token]
     chains: tuple[tuple[Token, bool, Token, bool, Token], ...]
     has_value: dict[Token, tuple[tuple[Token, Token], ...]]
     has_value_members: dict[Token, dict[Token, tuple[Token, ...]]]
@@ -64,11 +78,13 @@ class _Tables:
     all_values: dict[Token, tuple[tuple[Token, Token], ...]]
     all_values_by_property: dict[Token, tuple[tuple[Token, Token], ...]]
     intersections: dict[Token, tuple[tuple[Token, frozenset[Token]], ...]]
+    schema_terms: frozenset[Token]
 
     @property
     def joined(self) -> tuple[frozenset[Token], frozenset[Token]]:
         """Predicates whose subject -> objects and object -> subjects indexes rules read."""
-        forward, backward = set(self.transitive), set(self.transitive)
+        forward = {*self.transitive, *self.functional, _SAME}
+        backward = {*self.transitive, *self.inverse_functional, _SAME}
         for first, first_inverse, second, second_inverse, _ in self.chains:
             (forward if first_inverse else backward).add(first)
             (backward if second_inverse else forward).add(second)
@@ -80,6 +96,11 @@ class _Tables:
 
 
 _TYPE = str(TYPE)
+_SAME, _DIFFERENT = str(SAME_AS), str(DIFFERENT_FROM)
+
+
+class Inconsistent(ParadiploError):
+    """The data contradicts the ontology (OWL 2 RL derives false)."""
 
 
 def _flat(groups: Iterable[tuple[tuple[Token, Token], ...]]) -> Iterator[tuple[Token, Token]]:
@@ -88,7 +109,8 @@ def _flat(groups: Iterable[tuple[tuple[Token, Token], ...]]) -> Iterator[tuple[T
 
 
 def _tokens(rules: RuleSet) -> _Tables:
-    """Translate the rule tables to tokens once per run."""
+    """Translate the rule tables to tokens once per run; refuse unsupported axioms."""
+    check_supported(rules)
 
     def table(d: Mapping[Any, Iterable[Any]]) -> dict[Token, tuple[Token, ...]]:
         return {str(k): tuple(str(v) for v in vs) for k, vs in d.items()}
@@ -110,6 +132,8 @@ def _tokens(rules: RuleSet) -> _Tables:
         inverses=table(rules.inverses),
         symmetric=frozenset(str(p) for p in rules.symmetric),
         transitive=frozenset(str(p) for p in rules.transitive),
+        functional=frozenset(str(p) for p in rules.functional),
+        inverse_functional=frozenset(str(p) for p in rules.inverse_functional),
         chains=tuple(_chain_tokens(c) for c in rules.chains),
         has_value=pairs(rules.has_value),
         has_value_members=dict(has_value_members),
@@ -121,7 +145,31 @@ def _tokens(rules: RuleSet) -> _Tables:
             str(k): tuple((str(c), frozenset(str(m) for m in ms)) for c, ms in vs)
             for k, vs in rules.intersections.items()
         },
+        schema_terms=_schema_terms(rules),
     )
+
+
+def _schema_terms(rules: RuleSet) -> frozenset[Token]:
+    """Every class and property the compiled tables name (keys and values alike)."""
+    found: set[Token] = set()
+
+    def add(values: Iterable[Any]) -> None:
+        for value in values:
+            if isinstance(value, tuple | frozenset | set | list):
+                add(value)
+            elif value is not None and not isinstance(value, bool):
+                found.add(str(value))
+
+    for table in (
+        rules.superclasses, rules.superproperties, rules.domains, rules.ranges,
+        rules.inverses, rules.has_value, rules.some_values, rules.some_values_by_filler,
+        rules.all_values, rules.all_values_by_property, rules.intersections,
+    ):  # fmt: skip
+        add(table.keys())
+        add(table.values())
+    add(rules.symmetric | rules.transitive | rules.functional | rules.inverse_functional)
+    add((c.first.prop, c.second.prop, c.target) for c in rules.chains)
+    return frozenset(t for t in found if not t.startswith(_AUX_TOKEN))
 
 
 def _chain_tokens(chain: Chain) -> tuple[Token, bool, Token, bool, Token]:
@@ -140,6 +188,7 @@ class _Facts:
         self.pairs: dict[Token, Pairs] = defaultdict(set)
         self.forward: dict[Token, Index] = {p: defaultdict(set) for p in joined[0]}
         self.backward: dict[Token, Index] = {p: defaultdict(set) for p in joined[1]}
+        self.conflicts: set[str] = set()  # contradictions found (see ``Inconsistent``)
 
     def absorb(self, candidates: Mapping[Token, Pairs]) -> dict[Token, Pairs]:
         """Add the candidates; return those that were not known yet."""
@@ -186,6 +235,7 @@ def _evaluate_facts(
         delta = facts.absorb(_round(delta, t, facts))
         for p, pairs in delta.items():
             derived[p] |= pairs
+    _check_equalities(facts, t)
     return facts, derived
 
 
@@ -198,7 +248,127 @@ def _round(delta: Mapping[Token, Pairs], t: _Tables, facts: _Facts) -> dict[Toke
         _restriction_rules(p, pairs, t, facts, new)
     if _TYPE in delta:
         _type_rules(delta[_TYPE], t, facts, new)
+    for p in t.functional & delta.keys():
+        _functional_rule(delta[p], facts.objects(p), p, facts, new, inverse=False)
+    for p in t.inverse_functional & delta.keys():
+        inverted = {(o, s) for s, o in delta[p]}
+        _functional_rule(inverted, facts.subjects(p), p, facts, new, inverse=True)
+    if _SAME in delta:
+        _equality_rules(delta[_SAME], facts, new)
+    if facts.objects(_SAME):
+        _replacement_rules(delta, facts, new)
     return new
+
+
+# --- equality: prp-fp, prp-ifp, eq-sym, eq-trans, eq-rep-s/p/o, eq-diff1 ---------------
+#
+# owl:sameAs is materialised like any triple, so every member of an equality class ends
+# up with every triple of the others (eq-rep-*), as OWL 2 RL states. Not materialised:
+# eq-ref's ``x owl:sameAs x`` for every term (true of everything, a triple per term).
+
+
+def _functional_rule(
+    pairs: Pairs, others: Index, p: Token, facts: _Facts, new: dict[Token, Pairs], inverse: bool
+) -> None:
+    """prp-fp (prp-ifp with ``inverse``): two values of one key are owl:sameAs each other.
+
+    ``pairs`` are new (key, value) pairs and ``others`` every key's values so far. Two
+    different literals, or a literal and a node, cannot be the same: that is a
+    contradiction, kept in ``facts.conflicts``.
+    """
+    out = new[_SAME]
+    for key, value in pairs:
+        for other in others.get(key, _EMPTY):
+            if other == value:
+                continue
+            if _node(value) and _node(other):
+                out.add((value, other))
+                out.add((other, value))
+            elif not _same_literal(value, other):
+                rule = "prp-ifp" if inverse else "prp-fp"
+                facts.conflicts.add(
+                    f"{rule}: {p} is {'inverse-' if inverse else ''}functional, but "
+                    f"{key} has the distinct values {min(value, other)} and {max(value, other)}"
+                )
+
+
+def _same_literal(a: Token, b: Token) -> bool:
+    """Whether two literal tokens denote one value (``"1"^^xsd:integer``, ``"01"^^...``)."""
+    if _node(a) or _node(b):
+        return False
+    parsed = [
+        next(iter(ox.parse(f"<urn:s> <urn:p> {t} .", ox.RdfFormat.N_TRIPLES))) for t in (a, b)
+    ]
+    left, right = (to_rdflib(t.object) for t in parsed)
+    return bool(left.eq(right)) if isinstance(left, Literal) else False
+
+
+def _equality_rules(pairs: Pairs, facts: _Facts, new: dict[Token, Pairs]) -> None:
+    """eq-sym and eq-trans on new sameAs pairs, and eq-rep-s/p/o on the facts so far."""
+    same, inverse_same, out = facts.objects(_SAME), facts.subjects(_SAME), new[_SAME]
+    replaced: dict[Token, set[Token]] = defaultdict(set)
+    for a, b in pairs:
+        if a == b or not (_node(a) and _node(b)):
+            continue
+        out.add((b, a))
+        out.update((a, c) for c in same.get(b, _EMPTY) if c != a)
+        out.update((z, b) for z in inverse_same.get(a, _EMPTY) if z != b)
+        replaced[a].add(b)
+    if not replaced:
+        return
+    for p, known in facts.pairs.items():
+        if p != _SAME:
+            target = new[p]
+            for s, o in known:
+                if s in replaced:
+                    target.update((b, o) for b in replaced[s])
+                if o in replaced:
+                    target.update((s, b) for b in replaced[o])
+        for q in replaced.get(p, ()):
+            new[q] |= known
+
+
+def _replacement_rules(
+    delta: Mapping[Token, Pairs], facts: _Facts, new: dict[Token, Pairs]
+) -> None:
+    """eq-rep-s/p/o for new triples whose terms have an owl:sameAs."""
+    same = facts.objects(_SAME)
+    for p, pairs in delta.items():
+        if p == _SAME:
+            continue
+        target = new[p]
+        for s, o in pairs:
+            for other in same.get(s, _EMPTY):
+                if other != s:
+                    target.add((other, o))
+            for other in same.get(o, _EMPTY):
+                if other != o:
+                    target.add((s, other))
+        for q in same.get(p, _EMPTY):
+            if q != p:
+                new[q] |= pairs
+
+
+def _check_equalities(facts: _Facts, t: _Tables) -> None:
+    """Raise on a contradiction (eq-diff1, distinct literal values) or sameAs in the schema.
+
+    An owl:sameAs between classes or properties of the ontology would change the compiled
+    tables, which are fixed before evaluation: refused rather than half applied.
+    """
+    same = facts.pairs.get(_SAME, set())
+    conflicts = set(facts.conflicts)
+    for x, y in facts.pairs.get(_DIFFERENT, ()):
+        if x == y or (x, y) in same:
+            conflicts.add(f"eq-diff1: {x} owl:differentFrom {y}, yet they are owl:sameAs")
+    if conflicts:
+        listed = "\n  ".join(sorted(conflicts))
+        raise Inconsistent(f"the data contradicts the ontology (OWL 2 RL):\n  {listed}")
+    schema = sorted({a for pair in same for a in pair if a in t.schema_terms})
+    if schema:
+        raise UnsupportedOwl(
+            "owl:sameAs between classes or properties of the ontology is not implemented: "
+            + ", ".join(schema[:10])
+        )
 
 
 def _property_rules(
