@@ -24,7 +24,12 @@ Literal values are checked in Python on the terms as loaded: pyoxigraph's store 
 canonicalise them (``"1"^^xsd:positiveInteger`` becomes ``"1"^^xsd:integer``). SPARQL
 constraints do see the store's canonical literals, and blank nodes as IRIs
 ``urn:paradiplo:bnode:<id>`` (SPARQL cannot name a blank node in ``VALUES``); a SPARQL
-constraint that tests ``isBlank``/``isIRI`` is refused.
+constraint that tests ``isBlank``/``isIRI`` is refused. ``$this`` is bound by a VALUES
+block joined to the query, which equals SHACL's pre-binding only for queries without
+sub-selects, VALUES, MINUS or ``AS ?this``: those are refused too.
+
+The W3C SHACL Core suite (``tests/test_w3c_shacl.py``) checks both halves of that promise:
+every test is either passed or refused when the shapes are compiled.
 """
 
 from __future__ import annotations
