@@ -141,7 +141,7 @@ def test_same_results_as_pyshacl_on_literal_edge_cases() -> None:
 @pytest.mark.parametrize(
     "feature",
     [
-        "sh:targetObjectsOf ex:a ; sh:property [ sh:path ex:p ; sh:minCount 1 ]",
+        "sh:target [ a ex:T ] ; sh:property [ sh:path ex:p ; sh:minCount 1 ]",
         "sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:nodeKind sh:IRI ]",
         "sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 1 ]",
         "sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern 'a' ; sh:flags 'i' ]",

@@ -11,12 +11,13 @@ worded differently), and pyshacl stays the reference it is tested against. A SHA
 feature it does not implement raises ``UnsupportedShacl`` when the shapes are compiled,
 so a shape is never skipped silently.
 
-Supported: node shapes with ``sh:targetClass`` (with subclasses), ``sh:targetNode`` and
-``sh:targetSubjectsOf``; property shapes whose path is an IRI, with ``sh:minCount``,
-``sh:maxCount``, ``sh:datatype``, ``sh:class``, ``sh:pattern``, ``sh:minLength``, numeric
-``sh:minInclusive``/``sh:maxInclusive``/``sh:minExclusive``/``sh:maxExclusive``,
-``sh:uniqueLang``, ``sh:disjoint``, ``sh:hasValue`` and ``sh:or``; ``sh:or``/``sh:xone`` on
-node shapes (their members: ``sh:datatype``/``sh:class``, or property shapes with
+Supported: shapes with ``sh:targetClass`` (with subclasses), implicit class targets,
+``sh:targetNode``, ``sh:targetSubjectsOf`` and ``sh:targetObjectsOf``; property shapes
+whose path is an IRI, with ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
+``sh:class``, ``sh:pattern``, ``sh:minLength``, numeric ``sh:minInclusive``,
+``sh:maxInclusive``, ``sh:minExclusive`` and ``sh:maxExclusive``, ``sh:uniqueLang``,
+``sh:disjoint``, ``sh:hasValue`` and ``sh:or``; ``sh:or``/``sh:xone`` on node shapes
+(their members: ``sh:datatype``/``sh:class``, or property shapes with
 ``sh:minCount``/``sh:hasValue``); SPARQL constraints (``sh:select`` selecting ``$this``);
 ``sh:message``, ``sh:severity``, ``sh:deactivated``.
 
@@ -75,8 +76,10 @@ _DOCUMENTATION = {
 }
 _COMMON = {SH.message, SH.severity, SH.deactivated}
 _NODE_KEYS = {
+    RDFS.subClassOf,  # a shape that is also a class: the axiom belongs to the data graph
     SH.targetClass,
     SH.targetSubjectsOf,
+    SH.targetObjectsOf,
     SH.targetNode,
     SH.property,
     SH.sparql,
@@ -100,8 +103,7 @@ _VALUE_KEYS = {
     SH.hasValue,
     SH["or"],
 }
-_SUBJECTS_OF = SH.targetSubjectsOf
-_TARGET_KEYS = frozenset({SH.targetClass, SH.targetSubjectsOf, SH.targetNode})
+_TARGET_KEYS = frozenset({SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode})
 _MEMBER_KEYS = {SH.datatype, SH["class"]}
 _MEMBER_PROPERTY_KEYS = {SH.path, SH.minCount, SH.hasValue}
 _SPARQL_KEYS = {RDF.type, SH.message, SH.prefixes, SH.select, SH.deactivated}
@@ -191,6 +193,9 @@ class _Data:
 
     def subjects_of(self, p: Token) -> set[Token]:
         return {s for s, _ in self.closure.get(p, ())}
+
+    def objects_of(self, p: Token) -> set[Token]:
+        return {o for _, o in self.closure.get(p, ())}
 
     def instances(self, cls: Token) -> set[Token]:
         """Instances of ``cls`` or of its subclasses (rdfs:subClassOf in the data graph)."""
@@ -314,6 +319,7 @@ class _NodeShape:
     shape: _Shape
     classes: list[Token]
     subjects_of: list[Token]
+    objects_of: list[Token]
     nodes: list[Token]  # sh:targetNode: focus nodes whether or not the data mentions them
     properties: list[_Property] = field(default_factory=list)
     ors: list[list[Member]] = field(default_factory=list)
@@ -342,22 +348,37 @@ class _Compiler:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         self.predicates: set[Token] = {_TYPE, _SUBCLASS}
+        self.implicit: set[Node] = set()
 
     def run(self) -> list[_NodeShape]:
-        self._refuse_unknown_targets()
-        targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetNode)
-        targeted = {s for p in targets for s in self.g.subjects(p)}
+        for s in self.g.subjects(SH.target, None):
+            raise UnsupportedShacl(f"{s}: {SH.target} is not implemented by the fast validator")
+        self.implicit = self._implicit()
+        targeted = {s for p in _TARGET_KEYS for s in self.g.subjects(p)} | self.implicit
         shapes = (self._node_shape(n) for n in sorted(targeted, key=str))
         return [s for s in shapes if s is not None]
 
-    def _refuse_unknown_targets(self) -> None:
-        for p in (SH.targetObjectsOf, SH.target):
-            for s in self.g.subjects(p, None):
-                raise UnsupportedShacl(f"{s}: {p} is not implemented by the fast validator")
-        for kind in (RDFS.Class, OWL.Class):
-            for s in self.g.subjects(RDF.type, kind):
-                if (s, RDF.type, SH.NodeShape) in self.g or (s, SH.property, None) in self.g:
-                    raise UnsupportedShacl(f"{s}: implicit class targets are not implemented")
+    def _implicit(self) -> set[Node]:
+        """Shapes that are also classes: their instances are focus nodes (implicit target)."""
+        return {
+            s
+            for kind in (RDFS.Class, OWL.Class)
+            for s in self.g.subjects(RDF.type, kind)
+            if (s, RDF.type, SH.NodeShape) in self.g
+            or (s, RDF.type, SH.PropertyShape) in self.g
+            or (s, SH.property, None) in self.g
+        }
+
+    def _targets(self, node: Node) -> tuple[list[Token], list[Token], list[Token], list[Token]]:
+        """A shape's target classes, subjects-of and objects-of predicates, and nodes."""
+        classes = [_token(c) for c in self.g.objects(node, SH.targetClass)]
+        if node in self.implicit:
+            classes.append(_token(node))
+        subjects_of = [_iri_token(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
+        objects_of = [_iri_token(p, node) for p in self.g.objects(node, SH.targetObjectsOf)]
+        self.predicates.update(subjects_of + objects_of)
+        nodes = [_token(n) for n in self.g.objects(node, SH.targetNode)]
+        return classes, subjects_of, objects_of, nodes
 
     def _check_keys(self, node: Node, allowed: set[URIRef], what: str) -> None:
         for p in set(self.g.predicates(node, None)):
@@ -387,11 +408,7 @@ class _Compiler:
         self._check_keys(node, _NODE_KEYS, "node shape")
         if self._deactivated(node):
             return None
-        classes = [_token(c) for c in self.g.objects(node, SH.targetClass)]
-        subjects_of = [_iri_token(p, node) for p in self.g.objects(node, SH.targetSubjectsOf)]
-        self.predicates.update(subjects_of)
-        nodes = [_token(n) for n in self.g.objects(node, SH.targetNode)]
-        compiled = _NodeShape(self._shape(node), classes, subjects_of, nodes)
+        compiled = _NodeShape(self._shape(node), *self._targets(node))
         for prop in self.g.objects(node, SH.property):
             prop_shape = self._property(prop)
             if prop_shape is not None:
@@ -407,25 +424,17 @@ class _Compiler:
         prop = self._property(node, _TARGET_KEYS)
         if prop is None:
             return None
-        return _NodeShape(
-            prop.shape,
-            [_token(c) for c in self.g.objects(node, SH.targetClass)],
-            [
-                self._predicate(_iri_token(p, node))
-                for p in self.g.objects(node, SH.targetSubjectsOf)
-            ],
-            [_token(n) for n in self.g.objects(node, SH.targetNode)],
-            [prop],
-        )
-
-    def _predicate(self, p: Token) -> Token:
-        self.predicates.add(p)
-        return p
+        return _NodeShape(prop.shape, *self._targets(node), properties=[prop])
 
     def _path(self, node: Node) -> Token:
         path = self.g.value(node, SH.path)
         if not isinstance(path, URIRef):
-            raise UnsupportedShacl(f"{node}: paths other than an IRI are not implemented ({path})")
+            kinds = sorted(_local(p) for p in self.g.predicates(path, None)) if path else []
+            kind = ", ".join(kinds).replace("first, rest", "sequence") or "none"
+            raise UnsupportedShacl(
+                f"{node}: sh:path other than an IRI ({kind}) is not implemented by the fast "
+                "validator"
+            )
         self.predicates.add(f"<{path}>")
         return f"<{path}>"
 
@@ -502,6 +511,12 @@ class _Compiler:
                     raise UnsupportedShacl(f"{owner}: sh:declare needs sh:prefix and sh:namespace")
                 found.add((str(prefix), str(namespace)))
         return found
+
+
+def _local(iri: Node) -> str:
+    """``sh:inversePath`` for the SHACL term, the last segment for others (``first``)."""
+    text = str(iri)
+    return "sh:" + text[len(str(SH)) :] if text.startswith(str(SH)) else text.rsplit("#", 1)[-1]
 
 
 def _any_of(members: list[Member]) -> Member:
@@ -823,6 +838,8 @@ def _focus_nodes(shape: _NodeShape, data: _Data) -> set[Token]:
         focus |= data.instances(cls)
     for p in shape.subjects_of:
         focus |= data.subjects_of(p)
+    for p in shape.objects_of:
+        focus |= data.objects_of(p)
     focus.update(shape.nodes)
     return focus
 
