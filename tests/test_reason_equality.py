@@ -8,13 +8,17 @@ hand-made cases and on random small ontologies with random data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from paradiplo.cli import cli
 from paradiplo.convert import from_graph, to_rdflib
 from paradiplo.owl_reference import EXCLUSIONS, compare_with_reference, exclusion
 from paradiplo.owl_rules import UnsupportedOwl, compile_rules
@@ -216,3 +220,17 @@ def test_whole_closure_equals_owlrl_on_random_ontologies(
         sorted(comparison.missing)[:10],
         sorted(comparison.extra)[:10],
     )
+
+
+def test_a_build_with_an_unsupported_axiom_fails_with_a_message(mini_root: Path) -> None:
+    ontology = mini_root / "ontology" / "mini.ttl"
+    ontology.write_text(
+        ontology.read_text(encoding="utf-8")
+        + "\n<https://w3id.org/paradiplo/ontology#City> <http://www.w3.org/2002/07/owl#disjointWith>"
+        " <https://w3id.org/paradiplo/ontology#Region> .\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--root", str(mini_root), "validate"])
+    assert result.exit_code == 1
+    assert "owl:disjointWith: <https://w3id.org/paradiplo/ontology#City>" in result.output
+    assert "Traceback" not in result.output
