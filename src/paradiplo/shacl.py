@@ -76,6 +76,14 @@ _DOCUMENTATION = {
 }
 _COMMON = {SH.message, SH.severity, SH.deactivated}
 _NODE_KEYS = {
+    SH.datatype,
+    SH["class"],
+    SH.pattern,
+    SH.minLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
     RDFS.subClassOf,  # a shape that is also a class: the axiom belongs to the data graph
     SH.targetClass,
     SH.targetSubjectsOf,
@@ -321,6 +329,7 @@ class _NodeShape:
     subjects_of: list[Token]
     objects_of: list[Token]
     nodes: list[Token]  # sh:targetNode: focus nodes whether or not the data mentions them
+    value_checks: list[tuple[str, Callable[[Token, _Data], bool]]] = field(default_factory=list)
     properties: list[_Property] = field(default_factory=list)
     ors: list[list[Member]] = field(default_factory=list)
     xones: list[list[Member]] = field(default_factory=list)
@@ -409,6 +418,7 @@ class _Compiler:
         if self._deactivated(node):
             return None
         compiled = _NodeShape(self._shape(node), *self._targets(node))
+        compiled.value_checks = self._value_checks(node)
         for prop in self.g.objects(node, SH.property):
             prop_shape = self._property(prop)
             if prop_shape is not None:
@@ -447,17 +457,9 @@ class _Compiler:
         g = self.g
         prop.min_count = [_integer(node, v) for v in g.objects(node, SH.minCount)]
         prop.max_count = [_integer(node, v) for v in g.objects(node, SH.maxCount)]
-        checks = prop.value_checks
-        checks += [("Datatype", _datatype_check(_token(d))) for d in g.objects(node, SH.datatype)]
-        checks += [("Class", _class_check(_token(c))) for c in g.objects(node, SH["class"])]
-        checks += [("Pattern", _pattern_check(node, p)) for p in g.objects(node, SH.pattern)]
-        for value in g.objects(node, SH.minLength):
-            checks.append(("MinLength", _min_length_check(_integer(node, value))))
-        for key, (name, compare) in _RANGES.items():
-            for bound in g.objects(node, key):
-                checks.append((name, _range_check(node, bound, compare)))
+        prop.value_checks = self._value_checks(node)
         for head in g.objects(node, SH["or"]):
-            checks.append(("Or", _any_of(self._members(head))))
+            prop.value_checks.append(("Or", _any_of(self._members(head))))
         # Only the literal true: "1"^^xsd:boolean is another term and leaves the constraint
         # off (W3C SHACL Core test property/uniqueLang-002).
         prop.unique_lang = any(_token(f) == _TRUE for f in g.objects(node, SH.uniqueLang))
@@ -465,6 +467,20 @@ class _Compiler:
         self.predicates.update(prop.disjoint)
         prop.has_value = [_token(v) for v in g.objects(node, SH.hasValue)]
         return prop
+
+    def _value_checks(self, node: Node) -> list[tuple[str, Callable[[Token, _Data], bool]]]:
+        """The checks of each value node on their own: of a property's values, or of the
+        focus node itself for a node shape."""
+        g = self.g
+        checks = [("Datatype", _datatype_check(_token(d))) for d in g.objects(node, SH.datatype)]
+        checks += [("Class", _class_check(_token(c))) for c in g.objects(node, SH["class"])]
+        checks += [("Pattern", _pattern_check(node, p)) for p in g.objects(node, SH.pattern)]
+        for value in g.objects(node, SH.minLength):
+            checks.append(("MinLength", _min_length_check(_integer(node, value))))
+        for key, (name, compare) in _RANGES.items():
+            for bound in g.objects(node, key):
+                checks.append((name, _range_check(node, bound, compare)))
+        return checks
 
     def _members(self, head: Node) -> list[Member]:
         return [self._member(m) for m in Collection(self.g, head)]
@@ -579,7 +595,10 @@ def _range_check(
 ) -> Callable[[Token, _Data], bool]:
     limit = _number(_token(bound)) if isinstance(bound, Literal) else None
     if limit is None:
-        raise UnsupportedShacl(f"{node}: only numeric range bounds are implemented")
+        raise UnsupportedShacl(
+            f"{node}: a range bound that is not a number ({bound.n3()}) is not implemented by "
+            "the fast validator"
+        )
 
     def check(v: Token, _data: _Data) -> bool:
         number = _number(v)
@@ -865,6 +884,10 @@ def _generic(component: str, shape: _Shape) -> str:
 
 
 def _node_shape_results(shape: _NodeShape, focus: set[Token], data: _Data) -> Iterator[Violation]:
+    for component, check in shape.value_checks:
+        for f in focus:
+            if not check(f, data):
+                yield _violation(shape.shape, component, f, f)
     for prop in shape.properties:
         yield from _property_results(prop, focus, data)
     for members in shape.ors:
