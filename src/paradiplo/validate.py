@@ -2,6 +2,9 @@
 
 Two validators give the same results: ``fast`` (the default; ``paradiplo.shacl``, indexed
 checks in Python and SPARQL constraints in pyoxigraph) and ``pyshacl``, the reference.
+When the fast engine refuses the shapes (a SHACL feature it does not implement), ``fast``
+falls back to pyshacl with a one-line notice: a user's shapes are always validated, never
+skipped and never an error for want of a feature.
 pyshacl runs on rdflib graphs converted from the loaded quads (never on a
 pyoxigraph-backed graph, where pyshacl 0.40 mistypes plain literals). The data graph is
 the RDF merge of the data graphs and the inferred triples, so a shape sees each resource
@@ -10,9 +13,10 @@ as a query would.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from typing import Literal as TypingLiteral
 
@@ -30,12 +34,14 @@ from paradiplo.content import Kind
 from paradiplo.convert import OxTerm, from_rdflib, to_graph
 from paradiplo.load import LoadedFile, display_path
 from paradiplo.namespaces import PREFIXES, SH
-from paradiplo.shacl import Closure, ShaclValidator, Violation
+from paradiplo.shacl import Closure, ShaclValidator, UnsupportedShacl, Violation
 
 Validator = TypingLiteral["fast", "pyshacl"]
 VALIDATORS: tuple[Validator, ...] = ("fast", "pyshacl")
 
 Origins = Mapping[OxTerm, Iterable[tuple[str, str]]]
+
+LOG = logging.getLogger(__name__)
 
 
 class _ParseOnceGraph(Graph):
@@ -104,10 +110,17 @@ class ValidationResult:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of SHACL validation; only violations make it fail."""
+    """The outcome of SHACL validation; only violations make it fail.
+
+    ``graph`` is the ``sh:ValidationReport`` graph itself, blank nodes as in the input (the
+    Turtle text renames them); ``notices`` say how it was obtained when that is worth
+    knowing (the fast engine refused the shapes and pyshacl validated them instead).
+    """
 
     results: tuple[ValidationResult, ...]
     turtle: str
+    graph: Graph = field(default_factory=Graph, compare=False, repr=False)
+    notices: tuple[str, ...] = ()
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
@@ -131,8 +144,9 @@ class ValidationReport:
         return "SHACL: " + ", ".join(parts)
 
     def render_text(self) -> str:
-        """The summary followed by every result, violations first."""
-        return "\n\n".join([self.summary(), *(r.render() for r in self.results)])
+        """The notices and summary, then every result, violations first."""
+        head = "\n".join([*self.notices, self.summary()])
+        return "\n\n".join([head, *(r.render() for r in self.results)])
 
 
 def origins_of(files: Iterable[LoadedFile]) -> Origins:
@@ -186,15 +200,23 @@ def validate(
 ) -> ValidationReport:
     """Validate the merge of ``data`` and ``ontology`` against ``shapes``.
 
-    ``validator`` picks the engine; the fast one raises ``UnsupportedShacl`` on a shape it
-    cannot check rather than skip it. ``closure``, the reasoner's tokens of that same merge
-    (``reason.Inference.closure``), saves the fast engine from indexing the quads again.
+    ``validator`` picks the engine. The fast one refuses, when compiling them, shapes that
+    use a feature it does not implement: they are then validated by pyshacl, and the
+    report's ``notices`` (and a log warning) say so in one line. ``closure``, the reasoner's
+    tokens of that same merge (``reason.Inference.closure``), saves the fast engine from
+    indexing the quads again.
     """
     shapes_graph = to_graph(shapes)
     if len(shapes_graph) == 0:
-        return ValidationReport((), _report_turtle(Graph()))
+        return ValidationReport((), _report_turtle(Graph()), Graph())
     if validator == "fast":
-        engine = ShaclValidator(shapes_graph)
+        try:
+            engine = ShaclValidator(shapes_graph)
+        except UnsupportedShacl as refusal:
+            notice = f"SHACL: validated by pyshacl, the fast validator refused: {refusal}"
+            LOG.warning("%s", notice)
+            report = _pyshacl_report(data, shapes_graph, ontology)
+            return _report(report, shapes_graph, origins, (notice,))
         if closure is not None:
             violations = engine.validate_closure(closure)
         else:
@@ -216,8 +238,10 @@ def _pyshacl_report(
         shacl_graph=shapes_graph,
         inference="none",
         advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
+        # sh:conforms as SHACL defines it (any result makes it false); the build's own verdict
+        # is ValidationReport.conforms, which only counts violations.
+        allow_warnings=False,
+        allow_infos=False,
         inplace=True,
     )
     assert isinstance(report, Graph)
@@ -230,7 +254,10 @@ def report_graph(violations: Iterable[Violation]) -> Graph:
     report = BNode()
     results = list(violations)
     graph.add((report, RDF.type, SH.ValidationReport))
-    conforms = not any(v.severity == SH.Violation for v in results)
+    # http://www.w3.org/ns/shacl#conforms, rdfs:comment: "True if the validation did not
+    # produce any validation results, and false otherwise." (ValidationReport.conforms, the
+    # build's verdict, counts violations only.)
+    conforms = not results
     graph.add((report, SH.conforms, Literal(conforms)))
     for violation in results:
         node = BNode()
@@ -252,11 +279,13 @@ def report_graph(violations: Iterable[Violation]) -> Graph:
     return graph
 
 
-def _report(report: Graph, shapes_graph: Graph, origins: Origins | None) -> ValidationReport:
+def _report(
+    report: Graph, shapes_graph: Graph, origins: Origins | None, notices: tuple[str, ...] = ()
+) -> ValidationReport:
     located = origins if origins is not None else {}
     results = [_result(report, shapes_graph, node, located) for node in _nodes(report)]
     results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.files, r.focus, r.path or ""))
-    return ValidationReport(tuple(results), _report_turtle(report))
+    return ValidationReport(tuple(results), _report_turtle(report), report, notices)
 
 
 def _nodes(report: Graph) -> list[Node]:
