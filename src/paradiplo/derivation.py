@@ -45,6 +45,7 @@ import pyoxigraph as ox
 
 from paradiplo import reason
 from paradiplo.namespaces import PD, PDG
+from paradiplo.owl_rules import compile_rules
 
 Token = str
 TokenTriple = tuple[Token, Token, Token]
@@ -163,7 +164,7 @@ def derivations(
     inferred: Iterable[ox.Quad],
 ) -> Derivations:
     """Derivation graphs for the ``inferred`` quads of ``ontology`` plus ``data``."""
-    tables = reason.rule_tables(reason.compile_rules(ontology))
+    tables = reason.rule_tables(compile_rules(ontology))
     targets = set(reason.triples_to_tokens(q.triple for q in inferred))
     base, from_ontology = reason.fixpoint(
         reason.triples_to_tokens(q.triple for q in ontology), tables
