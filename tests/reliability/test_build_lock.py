@@ -25,7 +25,6 @@ from .support import MINI, cli, copy_content, tried
 pytestmark = pytest.mark.slow
 
 BULK = 60_000
-MINI_QUADS = 84 + 33 + 42 + 37  # ontology, shapes, data, inferred of tests/fixtures/mini
 
 
 def bulk_content(target: Path) -> Path:
@@ -52,9 +51,10 @@ def named_quads(data_dir: Path) -> int:
         return store.quad_count()
 
 
-def assert_sane(data_dir: Path) -> None:
-    """CURRENT names a whole build, and no writer's lock file is left behind."""
-    assert named_quads(data_dir) == BULK + MINI_QUADS
+def assert_sane(data_dir: Path, mini_store: Path) -> None:
+    """CURRENT names a whole build (the small content's quads plus the bulk ones), and no
+    writer's lock file is left behind."""
+    assert named_quads(data_dir) == named_quads(mini_store) + BULK
     assert not list((data_dir / BUILDS).glob("*.lock"))
 
 
@@ -68,7 +68,7 @@ def wait_for_holder(data_dir: Path, process: subprocess.Popen[str]) -> None:
     raise AssertionError(f"the first build (pid {process.pid}) ended without taking {lock}")
 
 
-def test_a_second_build_fails_fast_naming_the_first(tmp_path: Path) -> None:
+def test_a_second_build_fails_fast_naming_the_first(tmp_path: Path, mini_store: Path) -> None:
     tried("concurrent build")
     root = bulk_content(tmp_path / "content")
     data_dir = tmp_path / "store"
@@ -83,11 +83,11 @@ def test_a_second_build_fails_fast_naming_the_first(tmp_path: Path) -> None:
     lines = [line for line in second.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, second.stderr
     assert f"pid {first.pid}" in lines[0] and "in use by another build" in lines[0]
-    assert_sane(data_dir)
+    assert_sane(data_dir, mini_store)
     assert len([p for p in (data_dir / BUILDS).iterdir() if p.is_dir()]) == 1
 
 
-def test_two_builds_that_wait_both_commit(tmp_path: Path) -> None:
+def test_two_builds_that_wait_both_commit(tmp_path: Path, mini_store: Path) -> None:
     tried("concurrent build", 2)
     root = bulk_content(tmp_path / "content")
     data_dir = tmp_path / "store"
@@ -96,7 +96,7 @@ def test_two_builds_that_wait_both_commit(tmp_path: Path) -> None:
     for process, (_, err) in zip(builds, outcomes, strict=True):
         assert process.returncode == 0, err
         assert "IO error" not in err
-    assert_sane(data_dir)
+    assert_sane(data_dir, mini_store)
     # the last commit keeps its predecessor: both builds are there, whole
     committed = sorted(p for p in (data_dir / BUILDS).iterdir() if p.is_dir())
     assert len(committed) == 2
