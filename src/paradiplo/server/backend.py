@@ -23,6 +23,7 @@ import anyio.to_thread
 import pyoxigraph as ox
 
 from paradiplo import __version__
+from paradiplo.locking import DataDirBusyError, data_dir_lock
 from paradiplo.namespaces import PREFIXES
 from paradiplo.server.cache import AnswerCache
 from paradiplo.server.config import ServerConfig
@@ -50,6 +51,7 @@ class WriteOutcome:
 
 
 log = logging.getLogger("paradiplo.server")
+WRITE_LOCK_WAIT = 10.0
 
 
 class Backend:
@@ -184,11 +186,22 @@ class Backend:
             if not reply["changed"]:
                 return WriteOutcome(False, created, None)
             quads = ox.parse(reply["nquads"], format=ox.RdfFormat.N_QUADS)
-            build = self.data.write(quads, self._metadata(base, origin, int(reply["quads"])))
-            if not self.data.is_current(base):
-                self.data.discard(build)
-                raise HttpError(409, "the store changed while the write ran; retry it")
-            self.data.commit(build)
+            metadata = self._metadata(base, origin, int(reply["quads"]))
+            try:
+                # the data directory's lock, as `paradiplo build` and `import` take it: a
+                # build cannot commit between the check below and this write's commit
+                with data_dir_lock(self.config.data_dir, wait=WRITE_LOCK_WAIT):
+                    build = self.data.write(quads, metadata)
+                    if not self.data.is_current(base):
+                        self.data.discard(build)
+                        raise HttpError(409, "the store changed while the write ran; retry it")
+                    self.data.commit(build)
+            except DataDirBusyError as exc:
+                raise HttpError(
+                    503,
+                    "a build or import is running on this store; retry later",
+                    {"Retry-After": "10"},
+                ) from exc
             return WriteOutcome(True, created, build)
 
     def _metadata(self, base: Path, origin: str, quads: int) -> dict[str, Any]:
