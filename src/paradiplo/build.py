@@ -21,6 +21,7 @@ from paradiplo import __version__
 from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find_root
 from paradiplo.derivation import Derivations, derivations
 from paradiplo.errors import ParadiploError
+from paradiplo.judgement import judged_quads
 from paradiplo.load import LoadedFile, load_all
 from paradiplo.locking import data_dir_lock
 from paradiplo.reason import infer_closure
@@ -29,7 +30,14 @@ from paradiplo.validate import ValidationReport, Validator, origins_of, validate
 
 PhaseCallback = Callable[[str], None]
 
-LOAD, REASON, DERIVE, VALIDATE, STORE = "load", "reason", "derive", "validate", "store"
+LOAD, REASON, DERIVE, VALIDATE, JUDGE, STORE = (
+    "load",
+    "reason",
+    "derive",
+    "validate",
+    "judge",
+    "store",
+)
 
 
 class ViolationsError(ParadiploError):
@@ -66,12 +74,14 @@ class _Prepared:
     report: ValidationReport
     seconds: dict[str, float]
     imports: tuple[ContentFile, ...] = ()
+    judged: list[ox.Quad] = field(default_factory=list)
 
     def quads(self) -> Iterator[ox.Quad]:
         for loaded in self.loaded:
             yield from loaded.quads
         yield from self.inferred
         yield from self.derived.quads
+        yield from self.judged
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in Kind}
@@ -79,6 +89,7 @@ class _Prepared:
             counts[loaded.file.kind.value] += len(loaded.quads)
         counts["inferred"] = len(self.inferred)
         counts["derivation"] = len(self.derived.quads)
+        counts["judged"] = len(self.judged)
         return counts
 
 
@@ -147,7 +158,11 @@ def _prepare(
             # which graphs each inferred triple rests on (derivation.py); not validated:
             # the triples are those of pdg:inferred, the self-descriptions the build's own
             derived = derivations(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA], inferred)
-    return _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
+    prepared = _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
+    with _phase(JUDGE, seconds, on_phase):
+        # verdicts and disagreements (pdg:verdicts, pdg:disagreements) from this content
+        prepared.judged = judged_quads(prepared.quads(), content.root)
+    return prepared
 
 
 def check(

@@ -18,7 +18,7 @@ import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
@@ -85,6 +85,29 @@ class ReproduceError(ParadiploError):
 # --- manifests ------------------------------------------------------------------------
 
 
+UNTESTABLE_KINDS = ("Opinion", "Recommendation", "Prediction")
+COMPARISON_RULES = ("SameValue", "LowerBound")
+
+
+@dataclass(frozen=True)
+class VerdictSpec:
+    """How a finding is judged against independent evidence (``verdicts.py`` does it).
+
+    ``evidence_query`` returns the evidence rows; ``untestable`` names the kind of claim
+    (opinion, recommendation, prediction) that no record could check; ``not_comparable``
+    says what the evidence measures instead of the claim; ``settled_by`` names the record
+    that would settle a checkable claim that no independent record in the graph bears on.
+    """
+
+    evidence_query: Path | None = None
+    comparison: str = "SameValue"
+    untestable: str | None = None
+    not_comparable: str | None = None
+    settled_by: str | None = None
+    note: str | None = None
+    unchecked_part: str | None = None
+
+
 @dataclass(frozen=True)
 class Finding:
     """One manifest entry: a finding of a source, its query and the expected answer.
@@ -106,6 +129,7 @@ class Finding:
     difference_note: str | None = None
     problems: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    verdict: VerdictSpec = field(default_factory=lambda: VerdictSpec())
 
 
 @dataclass(frozen=True)
@@ -184,6 +208,7 @@ def _finding(graph: Graph, entry: Node, pack: str, pack_sources: tuple[str, ...]
     if _file(result_node) is None:
         problems.append("no mf:result naming a local file")
     quotes = tuple(sorted(str(q) for q in graph.objects(entry, PD.quote)))
+    verdict = _verdict_spec(graph, entry, problems)
     return Finding(
         pack=pack,
         id=_fragment(entry),
@@ -198,7 +223,37 @@ def _finding(graph: Graph, entry: Node, pack: str, pack_sources: tuple[str, ...]
         difference_note=_text(graph, entry, PD.differenceNote),
         problems=tuple(problems),
         requires=_required(graph, entry),
+        verdict=verdict,
     )
+
+
+def _verdict_spec(graph: Graph, entry: Node, problems: list[str]) -> VerdictSpec:
+    """The entry's verdict terms; an entry that cannot be judged at all is a problem."""
+    evidence = _file(graph.value(entry, PD.evidenceQuery))
+    rule_node = graph.value(entry, PD.comparisonRule)
+    rule = str(rule_node)[len(str(PD)) :] if rule_node is not None else "SameValue"
+    if rule not in COMPARISON_RULES:
+        problems.append(f"pd:comparisonRule must be one of {', '.join(COMPARISON_RULES)}")
+    kind_node = graph.value(entry, PD.untestable)
+    kind = str(kind_node)[len(str(PD)) :] if kind_node is not None else None
+    if kind is not None and kind not in UNTESTABLE_KINDS:
+        problems.append(f"pd:untestable must be one of {', '.join(UNTESTABLE_KINDS)}")
+    spec = VerdictSpec(
+        evidence_query=evidence,
+        comparison=rule,
+        untestable=kind,
+        not_comparable=_text(graph, entry, PD.notComparable),
+        settled_by=_text(graph, entry, PD.settledBy),
+        note=_text(graph, entry, PD.verdictNote),
+        unchecked_part=_text(graph, entry, PD.uncheckedPart),
+    )
+    judged = (spec.untestable, spec.evidence_query, spec.settled_by, spec.not_comparable)
+    if all(term is None for term in judged):
+        problems.append(
+            "no verdict terms: give pd:evidenceQuery, pd:untestable, pd:notComparable "
+            "or pd:settledBy"
+        )
+    return spec
 
 
 def _required(graph: Graph, node: Node) -> tuple[str, ...]:
