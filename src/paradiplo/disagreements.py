@@ -1,15 +1,20 @@
 """Find every disagreement between sources at build time and store it as data.
 
-Two statements disagree when they are about **the same thing** and give different values:
+Two statements disagree when they are about **the same thing** and give different values.
+The rules (one SPARQL query each, ``RULES``):
 
-| thing | same thing when | values differ when |
-|---|---|---|
-| a tie's date (``pd:established``) | same tie IRI (parties sorted, so one IRI per pair) | neither date is a coarser form of the other: ``1995-05`` agrees with ``1995-05-16``, ``1990-08-12`` does not with ``1992-08-12`` |
-| a tie's level or kind | same tie IRI | the IRIs differ |
-| a published count | same ``pd:measure``, ``pd:counts``, ``pd:scopeLevel`` and ``pd:scopeCountry`` (absent = absent), ``pd:asOf`` agreeing as dates do | the values differ |
-| a count of administrative units | a source's ``pd:RegionCount`` of a unit type in a country, and the reference places of that type (ISO 3166-2) | the numbers differ |
-| a place's containment | same place; one unit stated by a source, another of the same type by the reference places | the units differ |
-| a post's holder | same post, attested on dates that agree | the holders differ |
+- ``tie-date``: the same tie IRI (parties sorted, so one IRI per pair), two
+  ``pd:established`` values neither of which is a coarser form of the other: ``1995-05``
+  agrees with ``1995-05-16``, ``1990-08-12`` does not agree with ``1992-08-12``;
+- ``tie-level-or-kind``: the same tie, different ``pd:level`` or ``pd:tieKind``;
+- ``count``: two published figures with the same ``pd:measure``, ``pd:counts``,
+  ``pd:scopeLevel`` and ``pd:scopeCountry`` (absent only matches absent) and ``pd:asOf``
+  dates that agree as above, with different values;
+- ``unit-count-vs-reference``: a source's ``pd:RegionCount`` of a unit type in a country
+  against the number of reference places (ISO 3166-2) of that type;
+- ``containment``: a place a source puts in one first-level unit and the reference places
+  in another;
+- ``post-holder``: the same post, attested on agreeing dates, with different holders.
 
 Only statements from different sources are compared (each named graph's
 ``prov:wasDerivedFrom``), so one source's repetition is not a disagreement. Each
@@ -132,13 +137,13 @@ class Disagreement:
 
     rule: str
     thing: str
-    property: str
+    predicate: str
     first: Side
     second: Side
 
     @property
     def iri(self) -> str:
-        key = "|".join((self.rule, self.thing, self.property, self.first.graph, self.second.graph))
+        key = "|".join((self.rule, self.thing, self.predicate, self.first.graph, self.second.graph))
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
         slug = self.thing.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         return f"{ID}disagreement/{slug}-{digest}"
@@ -195,10 +200,10 @@ def disagreement_quads(disagreements: Iterable[Disagreement]) -> Iterator[ox.Qua
         node = d.iri
         yield quad(node, RDF_TYPE, ox.NamedNode(str(PD.Disagreement)))
         yield quad(node, str(PD.concerns), ox.NamedNode(d.thing))
-        yield quad(node, str(PD.onProperty), ox.NamedNode(d.property))
+        yield quad(node, str(PD.onProperty), ox.NamedNode(d.predicate))
         yield quad(node, str(PD.detectionRule), ox.Literal(d.rule))
         label = (
-            f"{_short(d.thing)} {_short(d.property)}: {_value(d.first.value)} "
+            f"{_short(d.thing)} {_short(d.predicate)}: {_value(d.first.value)} "
             f"({_short(d.first.source)}) vs {_value(d.second.value)} ({_short(d.second.source)})"
         )
         yield quad(node, RDFS + "label", ox.Literal(label, language="en"))

@@ -21,7 +21,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlparse
 
 from rdflib import BNode, Graph, URIRef
@@ -46,6 +46,9 @@ from paradiplo.store import (
     Store,
     Term,
 )
+
+if TYPE_CHECKING:
+    from paradiplo.verdicts import Judgement
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -876,6 +879,7 @@ class Report:
 
     packs: tuple[Pack, ...]
     outcomes: tuple[Outcome, ...]
+    judgements: tuple[Judgement, ...] = ()
 
     @property
     def findings(self) -> tuple[Outcome, ...]:
@@ -892,9 +896,19 @@ class Report:
         return counts
 
     def failed(self, allow_differences: bool = False) -> bool:
-        """Errors always fail; differences and data-check violations unless allowed."""
+        """Errors always fail (a failing evidence query too); differences and data-check
+        violations unless allowed."""
         bad: set[str] = {"error"} if allow_differences else {"error", "differs", "violation"}
+        if any(j.error for j in self.judgements):
+            return True
         return any(o.status in bad for o in self.outcomes)
+
+    def judgement(self, outcome: Outcome) -> Judgement | None:
+        """The verdict on the finding of an outcome, if it was judged."""
+        for j in self.judgements:
+            if (j.finding.pack, j.finding.id) == (outcome.pack, outcome.id):
+                return j
+        return None
 
 
 def run_finding(store: Store, finding: Finding, queries_dir: Path | None = None) -> Outcome:
@@ -1023,9 +1037,29 @@ def reproduce(
         for finding in pack.findings:
             if source is None or pack.name == source or source in finding.sources:
                 outcomes.append(run_finding(store, finding, queries_dir))
+    judgements = _judge(store, packs, outcomes)
     if checks and source is None:
         outcomes.extend(run_checks(store, queries_dir))
-    return Report(tuple(packs), tuple(outcomes))
+    return Report(tuple(packs), tuple(outcomes), judgements)
+
+
+def _judge(store: Store, packs: Sequence[Pack], outcomes: Sequence[Outcome]) -> tuple[Any, ...]:
+    """The verdict on every finding whose regression ran (verdicts.py), in report order."""
+    from paradiplo.verdicts import Judgement, Provenance, VerdictError, judge
+
+    provenance = Provenance(store)
+    findings = {(f.pack, f.id): f for p in packs for f in p.findings}
+    out = []
+    for o in outcomes:
+        finding = findings.get((o.pack, o.id))
+        if finding is None or finding.problems:
+            continue
+        try:
+            out.append(judge(store, finding, provenance, o))
+        except VerdictError as exc:
+            text = f"evidence query failed: {exc}"
+            out.append(Judgement(finding, "unchecked", text, regression=o.status, error=text))
+    return tuple(out)
 
 
 def _cites(pack: Pack, source: str) -> bool:
@@ -1115,39 +1149,66 @@ def summary(report: Report) -> str:
     if report.checks:
         counts = Counter(o.status for o in report.checks)
         text += "; data checks: " + ", ".join(f"{counts[s]} {s}" for s in CHECK_STATUSES)
+    if report.judgements:
+        from paradiplo.verdicts import VERDICTS
+
+        verdicts = Counter(j.verdict for j in report.judgements)
+        text += "; verdicts: " + ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS)
     return text
 
 
 def render_table(report: Report) -> Table:
-    """A rich table, one row per finding and data check."""
-    table = Table(caption=summary(report))
-    for column in ("pack", "source", "finding", "expected", "got", "tier", "status"):
-        table.add_column(column, overflow="fold")
+    """One line per finding (verdict, both values, regression), then unhealthy checks."""
+    from paradiplo import verdict_report
+
+    table = verdict_report.table(report.judgements, caption=summary(report))
+    judged = {(j.finding.pack, j.finding.id) for j in report.judgements}
     for o in report.outcomes:
+        if (o.pack, o.id) in judged or (o.is_check and o.status == "ok"):
+            continue
         style = _STYLE.get(o.status, "")
-        got = o.got or o.detail
-        cells = (o.pack, o.source, o.finding, o.expected, got, o.tier or "")
-        table.add_row(*map(escape, cells), f"[{style}]{o.status}[/]")
+        name = f"{o.pack}: {o.finding}"
+        table.add_row(escape(name), "", "", escape(o.detail or o.got), f"[{style}]{o.status}[/]")
     return table
 
 
 def render_json(report: Report) -> str:
-    """A JSON list of report rows."""
-    return json.dumps([o.to_json() for o in report.outcomes], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list of report rows: the regression fields, and the verdict for findings."""
+    from paradiplo import verdict_report
+
+    rows = []
+    for o in report.outcomes:
+        row = o.to_json()
+        j = report.judgement(o)
+        if j is not None:
+            row.update(verdict_report.to_json(j))
+        rows.append(row)
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(report: Report) -> str:
-    """A deterministic Markdown report: summary, then one section per pack, then checks."""
+    """A deterministic Markdown report: verdicts per source, each finding in words, checks."""
+    from paradiplo import verdict_report
+
     lines = [
-        "# Reproduction of the sources' findings",
+        "# The sources' findings: verdicts and regression",
         "",
-        "Each finding a source states is a SPARQL query whose answer the graph gives "
-        "(`queries/<pack>/`, format in `queries/README.md`). *Recomputed* findings are "
-        "derived from the underlying records; *Stated* ones can only read back the figure "
-        "the source states. Generated by `paradiplo reproduce --format markdown`; do not "
-        "edit by hand.",
+        "Each finding a source states has two results. Its **verdict** says what records "
+        "independent of the claiming source (decided from provenance: a record derived from "
+        "the source, or flagged as the encoder's reading of it, never counts) say about the "
+        "claim: supported, partly supported, contradicted, not comparable, untestable "
+        "(an opinion, recommendation or prediction) or unchecked (with the record that would "
+        "settle it). Its **regression** result says only whether the finding's query still "
+        "gives the answer saved beside it (`queries/<pack>/`, format in `queries/README.md`). "
+        "Each build stores the verdicts in the graph `pdg:verdicts` (W3C EARL) and the "
+        "disagreements between sources in `pdg:disagreements`. Generated by "
+        "`paradiplo reproduce --format markdown`; do not edit by hand.",
         "",
-        "## Summary",
+        "## Verdicts per source",
+        "",
+        *verdict_report.counts_markdown(report.judgements),
+        "",
+        "## Regression",
         "",
         summary(report) + ".",
         "",
@@ -1157,7 +1218,7 @@ def render_markdown(report: Report) -> str:
     for o in report.findings:
         by_pack.setdefault(o.pack, []).append(o)
     for pack in report.packs:
-        lines += _pack_section(pack, by_pack.get(pack.name, []))
+        lines += _pack_section(report, pack, by_pack.get(pack.name, []))
     if report.checks:
         lines += [
             "## Data checks",
@@ -1196,7 +1257,9 @@ def _summary_table(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _pack_section(pack: Pack, outcomes: list[Outcome]) -> list[str]:
+def _pack_section(report: Report, pack: Pack, outcomes: list[Outcome]) -> list[str]:
+    from paradiplo import verdict_report
+
     lines = [f"## {_md(pack.label)} (`{pack.name}`)", ""]
     if pack.sources:
         lines += ["Source: " + ", ".join(f"`src:{s}`" for s in pack.sources), ""]
@@ -1206,29 +1269,22 @@ def _pack_section(pack: Pack, outcomes: list[Outcome]) -> list[str]:
         lines += [f"**Manifest error:** {_md(o.detail)}", ""]
     if not rows:
         return [*lines, "No findings yet.", ""] if not problems else lines
-    lines += [
-        "| # | finding | expected | got | tier | status |",
-        "|---|---|---|---|---|---|",
-    ]
+    judged = [j for o in rows if (j := report.judgement(o)) is not None]
+    counts = Counter(j.verdict for j in judged)
+    if counts:
+        lines += ["Verdicts: " + ", ".join(f"{n} {v}" for v, n in counts.most_common()) + ".", ""]
     for i, o in enumerate(rows, 1):
-        got = o.got if o.status not in ("error", "skipped") else f"{o.status}: {o.detail}"
-        lines.append(
-            f"| {i} | {_md(o.finding)} | {_md(o.expected)} | {_md(got)} | "
-            f"{o.tier or ''} | {o.status} |"
-        )
-    lines += ["", "### Quotes and notes", ""]
-    for i, o in enumerate(rows, 1):
-        head = f"{i}. **{_md(o.finding)}** (`{o.query}`)"
-        lines += [head + (f": {_md(o.comment)}" if o.comment else ""), ""]
-        notes = [f"> {_md(quote)}" for quote in o.quotes]
-        if o.tier_reason:
-            notes.append(f"*Why {o.tier or 'this tier'}:* {_md(o.tier_reason)}")
-        if o.difference_note:
-            notes.append(f"*Difference:* {_md(o.difference_note)}")
-        if o.status == "differs" and o.detail:
-            notes.append(f"*Differs:* {_md(o.detail)}")
-        for note in notes:
-            lines += [f"   {note}", ""]
+        j = report.judgement(o)
+        if j is not None:
+            lines += verdict_report.finding_markdown(i, j)
+        else:
+            lines += [f"{i}. **{_md(o.finding)}**: {o.status}: {_md(o.detail)}", ""]
+        if o.status in ("differs", "error"):
+            lines += [
+                f"   *Regression {o.status}:* expected {_md(o.expected)}; got "
+                f"{_md(o.got or o.detail)}",
+                "",
+            ]
     return lines
 
 

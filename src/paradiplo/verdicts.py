@@ -107,6 +107,15 @@ class Judgement:
         return f"{self.finding.pack}/{self.finding.id}"
 
 
+def claim_in_words(comment: str | None) -> str:
+    """The finding's comment without the note on how its query recomputes it."""
+    text = comment or ""
+    for marker in (" Recomputed:", " Recomputed from", " Recomputed "):
+        if marker in text:
+            text = text.split(marker, 1)[0]
+    return text.strip()
+
+
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
@@ -208,9 +217,7 @@ def judge(
             # the records bear on part of the claim only: the rest is unchecked
             if verdict == "supported":
                 verdict = "partly supported"
-            text = "; ".join(
-                t for t in (text, f"no record bears on {spec.unchecked_part}") if t
-            )
+            text = "; ".join(t for t in (text, f"no record bears on {spec.unchecked_part}") if t)
     return Judgement(
         finding,
         verdict,
@@ -345,7 +352,9 @@ def judge_all(
         except VerdictError as exc:
             # reported as an error by `paradiplo reproduce`; the build keeps the rest
             text = f"evidence query failed: {exc}"
-            out.append(Judgement(finding, "unchecked", text, regression=regression.status, error=text))
+            out.append(
+                Judgement(finding, "unchecked", text, regression=regression.status, error=text)
+            )
     return out
 
 
@@ -376,7 +385,7 @@ def verdict_quads(judgements: Iterable[Judgement], queries_dir: Path) -> Iterato
         yield quad(node, RDF_TYPE, iri(str(PD.SourceFinding)))
         yield quad(node, RDFS + "label", ox.Literal(f.name, language="en"))
         if f.comment:
-            yield quad(node, str(PD.claimInWords), text(f.comment))
+            yield quad(node, str(PD.claimInWords), text(claim_in_words(f.comment)))
         for s in f.sources:
             yield quad(node, DCT + "source", iri(str(SRC) + s))
         for q in f.quotes:
