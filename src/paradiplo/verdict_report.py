@@ -91,6 +91,10 @@ def finding_markdown(number: int, j: Judgement) -> list[str]:
         )
     if j.explanation:
         items.append(f"Why: {_md(j.explanation)}")
+    if f.difference_note:
+        items.append(f"*Difference:* {_md(f.difference_note)}")
+    if f.tier_reason:
+        items.append(f"*Why {f.tier or 'this tier'}:* {_md(f.tier_reason)}")
     items.append(f"Query: `{f.pack}/{f.query.name if f.query else ''}`")
     lines += [f"   - {item}" for item in items]
     lines += ["", *[f"   > {_md(q)}" for q in f.quotes[:2]]]
