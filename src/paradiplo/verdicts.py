@@ -408,6 +408,8 @@ def verdict_quads(judgements: Iterable[Judgement], queries_dir: Path) -> Iterato
             )
         ver = f"{ID}verdict/{f.pack}-{f.id}"
         res = ver + "-result"
+        # the outcome on the finding itself too, so its page and its source's page show it
+        yield quad(node, str(PD.verdict), iri(str(PD[OUTCOME_TERMS[j.verdict]])))
         yield quad(ver, RDF_TYPE, iri(str(EARL.Assertion)))
         yield quad(ver, str(EARL.subject), iri(node))
         yield quad(ver, str(EARL.test), iri(str(PD.IndependentEvidenceTest)))
