@@ -158,11 +158,13 @@ def _prepare(
             # which graphs each inferred triple rests on (derivation.py); not validated:
             # the triples are those of pdg:inferred, the self-descriptions the build's own
             derived = derivations(by_kind[Kind.ONTOLOGY], by_kind[Kind.DATA], inferred)
-    prepared = _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
-    with _phase(JUDGE, seconds, on_phase):
-        # verdicts and disagreements (pdg:verdicts, pdg:disagreements) from this content
-        prepared.judged = judged_quads(prepared.quads(), content.root)
-    return prepared
+    return _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
+
+
+def _judge(prepared: _Prepared, on_phase: PhaseCallback | None) -> None:
+    """Verdicts and disagreements (pdg:verdicts, pdg:disagreements) from this content."""
+    with _phase(JUDGE, prepared.seconds, on_phase):
+        prepared.judged = judged_quads(prepared.quads(), prepared.content.root)
 
 
 def check(
@@ -202,6 +204,7 @@ def build(
         prepared = _prepare(root, on_phase, imported, validator)
         if not prepared.report.conforms and not allow_violations:
             raise ViolationsError(prepared.report)
+        _judge(prepared, on_phase)
         area = DataDir(data_dir)
         with _phase(STORE, prepared.seconds, on_phase):
             build_dir = area.write(prepared.quads(), _metadata(prepared))
@@ -239,6 +242,7 @@ def build_into(
     prepared = _prepare(root, on_phase, validator=validator)
     if not prepared.report.conforms and not allow_violations:
         raise ViolationsError(prepared.report)
+    _judge(prepared, on_phase)
     with _phase(STORE, prepared.seconds, on_phase):
         target.replace(prepared.quads(), _metadata(prepared))
     return _result(prepared, build_dir=None)
