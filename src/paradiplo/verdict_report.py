@@ -19,6 +19,7 @@ from paradiplo.namespaces import SRC
 from paradiplo.verdicts import VERDICTS, Judgement, claim_in_words
 
 _MAX_SOURCES = 4
+SUB = "\x00"  # marks a nested list item in finding_markdown
 _STYLE = {
     "supported": "green",
     "partly supported": "cyan",
@@ -77,10 +78,20 @@ def finding_markdown(number: int, j: Judgement) -> list[str]:
     items = []
     if f.comment:
         items.append(f"Claim: {_md(claim_in_words(f.comment))}")
-    if j.stated:
-        items.append(f"Source's value: {_md(j.stated)}")
-    if j.evidence:
-        items.append(f"Evidence's value: {_md(j.evidence)}")
+    compared = j.comparisons or j.consistency_only
+    if len(compared) > 1 or any(c.item for c in compared):
+        items.append("Values compared (source's value / evidence's value):")
+        for c in compared:
+            independent = c in j.comparisons
+            evidence = _md(c.evidence) if independent else "no independent record"
+            what = f"{_md(c.item)}: " if c.item else ""
+            note = c.agreement if independent else f"the encoding gives {_md(c.evidence)}"
+            items.append(f"{SUB}{what}{_md(c.stated)} / {evidence} ({note})")
+    else:
+        if j.stated:
+            items.append(f"Source's value: {_md(j.stated)}")
+        if j.evidence:
+            items.append(f"Evidence's value: {_md(j.evidence)}")
     if j.evidence_sources:
         items.append(f"Evidence from: {_md(evidence_sources(j))}")
     if j.consistency_only and not j.comparisons:
@@ -96,7 +107,9 @@ def finding_markdown(number: int, j: Judgement) -> list[str]:
     if f.tier_reason:
         items.append(f"*Why {f.tier or 'this tier'}:* {_md(f.tier_reason)}")
     items.append(f"Query: `{f.pack}/{f.query.name if f.query else ''}`")
-    lines += [f"   - {item}" for item in items]
+    lines += [
+        f"      - {item[len(SUB) :]}" if item.startswith(SUB) else f"   - {item}" for item in items
+    ]
     lines += ["", *[f"   > {_md(q)}" for q in f.quotes[:2]]]
     return [*lines, ""] if f.quotes else lines
 

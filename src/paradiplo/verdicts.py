@@ -274,9 +274,9 @@ def evidence_rows(store: Store, query: Path, rule: str) -> list[Comparison]:
         )
         key = (item, render(stated_term), render(evidence_term), agreement)
         grouped.setdefault(key, []).append(record.value)
-    return [
+    return [  # sorted, so that reports and the stored graph do not depend on row order
         Comparison(item, stated, evidence, agreement, tuple(sorted(set(records))))  # type: ignore[arg-type]
-        for (item, stated, evidence, agreement), records in grouped.items()
+        for (item, stated, evidence, agreement), records in sorted(grouped.items())
     ]
 
 
