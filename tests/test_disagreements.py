@@ -86,9 +86,9 @@ TWO_SOURCES = """
 @prefix src: <https://w3id.org/paradiplo/source/> .
 @prefix pda: <https://w3id.org/paradiplo/id/assertion/> .
 @prefix tie: <https://w3id.org/paradiplo/id/tie/> .
-pda:a-001 { pda:a-001 prov:wasDerivedFrom src:a ; pd:quote "a list dated 1994" .
+pda:a-001 { pda:a-001 a pd:Assertion ; prov:wasDerivedFrom src:a ; pd:quote "a list dated 1994" .
             tie:x--y a pd:TwinningTie ; pd:established "1994-09-01"^^xsd:date . }
-pda:b-001 { pda:b-001 prov:wasDerivedFrom src:b ; pd:quote "twinned since %s" .
+pda:b-001 { pda:b-001 a pd:Assertion ; prov:wasDerivedFrom src:b ; pd:quote "twinned since %s" .
             tie:x--y pd:established "%s"^^xsd:%s . }
 """
 

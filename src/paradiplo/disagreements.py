@@ -39,7 +39,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
-_SIDE = "?g{n} prov:wasDerivedFrom ?s{n} . OPTIONAL {{ ?g{n} pd:quote ?q{n} }}"
+_SIDE = "OPTIONAL {{ ?g{n} pd:quote ?q{n} }}"
+# Every side starts from an assertion graph that names its source, so that a query never
+# scans a registry graph of tens of thousands of ties for pairs.
+_ANCHOR = "?g{n} a pd:Assertion ; prov:wasDerivedFrom ?s{n} ."
 
 # Each rule: its name (stored with the disagreement) and a query returning
 # ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 (one row per pair of statements).
@@ -47,8 +50,8 @@ RULES: dict[str, str] = {
     "tie-date": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   BIND(pd:established AS ?property)
-  GRAPH ?g1 { ?thing pd:established ?v1 }
-  GRAPH ?g2 { ?thing pd:established ?v2 }
+  GRAPH ?g1 { {A1} ?thing pd:established ?v1 }
+  GRAPH ?g2 { {A2} ?thing pd:established ?v2 }
   FILTER(STR(?g1) < STR(?g2))
   FILTER(!STRSTARTS(STR(?v1), STR(?v2)) && !STRSTARTS(STR(?v2), STR(?v1)))
   %s %s FILTER(?s1 != ?s2)
@@ -56,16 +59,16 @@ SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
     "tie-level-or-kind": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   VALUES ?property { pd:level pd:tieKind }
-  GRAPH ?g1 { ?thing a pd:TwinningTie ; ?property ?v1 }
-  GRAPH ?g2 { ?thing ?property ?v2 }
+  GRAPH ?g1 { {A1} ?thing a pd:TwinningTie ; ?property ?v1 }
+  GRAPH ?g2 { {A2} ?thing ?property ?v2 }
   FILTER(STR(?g1) < STR(?g2) && ?v1 != ?v2)
   %s %s FILTER(?s1 != ?s2)
 }""",
     "count": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   BIND(pd:value AS ?property)
-  GRAPH ?g1 { ?f1 pd:measure ?m ; pd:value ?v1 ; pd:asOf ?d1 }
-  GRAPH ?g2 { ?f2 pd:measure ?m ; pd:value ?v2 ; pd:asOf ?d2 }
+  GRAPH ?g1 { {A1} ?f1 pd:measure ?m ; pd:value ?v1 ; pd:asOf ?d1 }
+  GRAPH ?g2 { {A2} ?f2 pd:measure ?m ; pd:value ?v2 ; pd:asOf ?d2 }
   FILTER(STR(?g1) < STR(?g2) && ?v1 != ?v2)
   FILTER(STRSTARTS(STR(?d1), STR(?d2)) || STRSTARTS(STR(?d2), STR(?d1)))
   FILTER NOT EXISTS { ?f1 pd:counts ?c FILTER NOT EXISTS { ?f2 pd:counts ?c } }
@@ -80,9 +83,9 @@ SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
     "unit-count-vs-reference": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   BIND(pd:value AS ?property)
-  GRAPH ?g1 { ?thing pd:measure pd:RegionCount ; pd:counts ?type ; pd:value ?v1 ;
+  GRAPH ?g1 { {A1} ?thing pd:measure pd:RegionCount ; pd:counts ?type ; pd:value ?v1 ;
                      pd:scopeCountry ?country }
-  ?g1 prov:wasDerivedFrom ?s1 . OPTIONAL { ?g1 pd:quote ?q1 }
+  OPTIONAL { ?g1 pd:quote ?q1 }
   ?country pd:isoCode ?countryCode .
   {
     SELECT ?type ?countryCode (COUNT(DISTINCT ?unit) AS ?v2) (SAMPLE(?src) AS ?s2) WHERE {
@@ -100,8 +103,8 @@ SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
     "containment": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   BIND(pd:locatedIn AS ?property)
-  GRAPH ?g1 { ?thing pd:locatedIn ?v1 }
-  ?g1 prov:wasDerivedFrom ?s1 . OPTIONAL { ?g1 pd:quote ?q1 }
+  GRAPH ?g1 { {A1} ?thing pd:locatedIn ?v1 }
+  OPTIONAL { ?g1 pd:quote ?q1 }
   GRAPH pdg:reference-places { ?thing pd:locatedIn ?v2 . ?thing prov:wasDerivedFrom ?s2 }
   ?v1 a pd:SubnationalRegion . ?v2 a pd:SubnationalRegion .
   FILTER(?v1 != ?v2)
@@ -111,8 +114,8 @@ SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
     "post-holder": """
 SELECT ?thing ?property ?v1 ?g1 ?s1 ?q1 ?v2 ?g2 ?s2 ?q2 WHERE {
   BIND(pd:holder AS ?property)
-  GRAPH ?g1 { ?h1 pd:heldPost ?thing ; pd:holder ?v1 ; pd:attestedOn ?d1 }
-  GRAPH ?g2 { ?h2 pd:heldPost ?thing ; pd:holder ?v2 ; pd:attestedOn ?d2 }
+  GRAPH ?g1 { {A1} ?h1 pd:heldPost ?thing ; pd:holder ?v1 ; pd:attestedOn ?d1 }
+  GRAPH ?g2 { {A2} ?h2 pd:heldPost ?thing ; pd:holder ?v2 ; pd:attestedOn ?d2 }
   FILTER(STR(?g1) < STR(?g2) && ?v1 != ?v2)
   FILTER(STRSTARTS(STR(?d1), STR(?d2)) || STRSTARTS(STR(?d2), STR(?d1)))
   %s %s FILTER(?s1 != ?s2)
@@ -151,7 +154,7 @@ class Disagreement:
 
 def rule_query(rule: str) -> str:
     """The SPARQL of one detection rule, with the project's prefixes."""
-    body = RULES[rule]
+    body = RULES[rule].replace("{A1}", _ANCHOR.format(n=1)).replace("{A2}", _ANCHOR.format(n=2))
     if rule in _TWO_SIDED:
         body = body % (_SIDE.format(n=1), _SIDE.format(n=2))
     return _PREFIXES + body
