@@ -7,6 +7,7 @@ from conftest import PREFIXES_TTL, TIE_QUERY, write
 
 from paradiplo.build import (
     DERIVE,
+    JUDGE,
     LOAD,
     REASON,
     STORE,
@@ -46,8 +47,8 @@ def add_tie(root: Path) -> None:
 def test_build_commits_a_store_with_counts_and_timings(mini_root: Path, data_dir: Path) -> None:
     phases: list[str] = []
     result = build(data_dir, mini_root, on_phase=phases.append)
-    assert phases == [LOAD, REASON, VALIDATE, DERIVE, STORE]
-    assert set(result.seconds) == {LOAD, REASON, VALIDATE, DERIVE, STORE}
+    assert phases == [LOAD, REASON, VALIDATE, DERIVE, JUDGE, STORE]
+    assert set(result.seconds) == {LOAD, REASON, VALIDATE, DERIVE, JUDGE, STORE}
     assert result.committed
     assert result.files == 5
     assert result.quads["ontology"] > 0 and result.quads["shapes"] > 0

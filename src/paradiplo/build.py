@@ -21,6 +21,7 @@ from paradiplo import __version__
 from paradiplo.content import Content, ContentFile, Kind, Syntax, discover, find_root
 from paradiplo.derivation import Derivations, derivations
 from paradiplo.errors import ParadiploError
+from paradiplo.judgement import judged_quads
 from paradiplo.load import LoadedFile, load_all
 from paradiplo.locking import data_dir_lock
 from paradiplo.reason import infer_closure
@@ -29,7 +30,14 @@ from paradiplo.validate import ValidationReport, Validator, origins_of, validate
 
 PhaseCallback = Callable[[str], None]
 
-LOAD, REASON, DERIVE, VALIDATE, STORE = "load", "reason", "derive", "validate", "store"
+LOAD, REASON, DERIVE, VALIDATE, JUDGE, STORE = (
+    "load",
+    "reason",
+    "derive",
+    "validate",
+    "judge",
+    "store",
+)
 
 
 class ViolationsError(ParadiploError):
@@ -66,12 +74,14 @@ class _Prepared:
     report: ValidationReport
     seconds: dict[str, float]
     imports: tuple[ContentFile, ...] = ()
+    judged: list[ox.Quad] = field(default_factory=list)
 
     def quads(self) -> Iterator[ox.Quad]:
         for loaded in self.loaded:
             yield from loaded.quads
         yield from self.inferred
         yield from self.derived.quads
+        yield from self.judged
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in Kind}
@@ -79,6 +89,7 @@ class _Prepared:
             counts[loaded.file.kind.value] += len(loaded.quads)
         counts["inferred"] = len(self.inferred)
         counts["derivation"] = len(self.derived.quads)
+        counts["judged"] = len(self.judged)
         return counts
 
 
@@ -150,6 +161,12 @@ def _prepare(
     return _Prepared(content, loaded, inferred, derived, report, seconds, tuple(imports))
 
 
+def _judge(prepared: _Prepared, on_phase: PhaseCallback | None) -> None:
+    """Verdicts and disagreements (pdg:verdicts, pdg:disagreements) from this content."""
+    with _phase(JUDGE, prepared.seconds, on_phase):
+        prepared.judged = judged_quads(prepared.quads(), prepared.content.root)
+
+
 def check(
     root: Path | None = None,
     on_phase: PhaseCallback | None = None,
@@ -187,6 +204,7 @@ def build(
         prepared = _prepare(root, on_phase, imported, validator)
         if not prepared.report.conforms and not allow_violations:
             raise ViolationsError(prepared.report)
+        _judge(prepared, on_phase)
         area = DataDir(data_dir)
         with _phase(STORE, prepared.seconds, on_phase):
             build_dir = area.write(prepared.quads(), _metadata(prepared))
@@ -224,6 +242,7 @@ def build_into(
     prepared = _prepare(root, on_phase, validator=validator)
     if not prepared.report.conforms and not allow_violations:
         raise ViolationsError(prepared.report)
+    _judge(prepared, on_phase)
     with _phase(STORE, prepared.seconds, on_phase):
         target.replace(prepared.quads(), _metadata(prepared))
     return _result(prepared, build_dir=None)

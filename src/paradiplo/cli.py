@@ -18,6 +18,7 @@ from paradiplo import export as exporting
 from paradiplo import reproduce as reproduction
 from paradiplo.build import (
     DERIVE,
+    JUDGE,
     LOAD,
     REASON,
     STORE,
@@ -46,7 +47,7 @@ from paradiplo.report.maplayer import DEFAULT_MAX_LINES
 from paradiplo.store import DataDir
 from paradiplo.validate import VALIDATORS, Validator
 
-BUILD_PHASES = (LOAD, REASON, VALIDATE, DERIVE, STORE)
+BUILD_PHASES = (LOAD, REASON, VALIDATE, DERIVE, JUDGE, STORE)
 
 
 class _Group(click.Group):

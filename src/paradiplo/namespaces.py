@@ -32,6 +32,7 @@ BIBO = Namespace("http://purl.org/ontology/bibo/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 GN = Namespace("https://sws.geonames.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+EARL = Namespace("http://www.w3.org/ns/earl#")
 
 # One prefix per instance kind, named like the kind, so Turtle can say ``city:cn-harbin``
 # (a slash is not allowed in a prefixed name, so ``id:city/cn-harbin`` is not Turtle).
@@ -63,6 +64,9 @@ KINDS: tuple[str, ...] = (
     "programme",
     "area",
     "record",
+    "finding",
+    "verdict",
+    "disagreement",
     "assertion",
     "graph",
 )
@@ -71,6 +75,9 @@ KINDS: tuple[str, ...] = (
 GRAPH_ONTOLOGY = PDG["ontology"]
 GRAPH_SHAPES = PDG["shapes"]
 GRAPH_INFERRED = PDG["inferred"]
+# Written by each build from the current content (verdicts.py, disagreements.py).
+GRAPH_VERDICTS = PDG["verdicts"]
+GRAPH_DISAGREEMENTS = PDG["disagreements"]
 
 PREFIXES: dict[str, str] = {
     "pd": str(PD),
@@ -91,6 +98,7 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "sh": str(SH),
     "void": str(VOID),
+    "earl": str(EARL),
     "dcat": str(DCAT),
     "bibo": str(BIBO),
     "foaf": str(FOAF),

@@ -18,10 +18,10 @@ import math
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlparse
 
 from rdflib import BNode, Graph, URIRef
@@ -46,6 +46,9 @@ from paradiplo.store import (
     Store,
     Term,
 )
+
+if TYPE_CHECKING:
+    from paradiplo.verdicts import Judgement
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -85,6 +88,29 @@ class ReproduceError(ParadiploError):
 # --- manifests ------------------------------------------------------------------------
 
 
+UNTESTABLE_KINDS = ("Opinion", "Recommendation", "Prediction")
+COMPARISON_RULES = ("SameValue", "LowerBound")
+
+
+@dataclass(frozen=True)
+class VerdictSpec:
+    """How a finding is judged against independent evidence (``verdicts.py`` does it).
+
+    ``evidence_query`` returns the evidence rows; ``untestable`` names the kind of claim
+    (opinion, recommendation, prediction) that no record could check; ``not_comparable``
+    says what the evidence measures instead of the claim; ``settled_by`` names the record
+    that would settle a checkable claim that no independent record in the graph bears on.
+    """
+
+    evidence_query: Path | None = None
+    comparison: str = "SameValue"
+    untestable: str | None = None
+    not_comparable: str | None = None
+    settled_by: str | None = None
+    note: str | None = None
+    unchecked_part: str | None = None
+
+
 @dataclass(frozen=True)
 class Finding:
     """One manifest entry: a finding of a source, its query and the expected answer.
@@ -106,6 +132,7 @@ class Finding:
     difference_note: str | None = None
     problems: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    verdict: VerdictSpec = field(default_factory=lambda: VerdictSpec())
 
 
 @dataclass(frozen=True)
@@ -184,6 +211,7 @@ def _finding(graph: Graph, entry: Node, pack: str, pack_sources: tuple[str, ...]
     if _file(result_node) is None:
         problems.append("no mf:result naming a local file")
     quotes = tuple(sorted(str(q) for q in graph.objects(entry, PD.quote)))
+    verdict = _verdict_spec(graph, entry, problems)
     return Finding(
         pack=pack,
         id=_fragment(entry),
@@ -198,6 +226,31 @@ def _finding(graph: Graph, entry: Node, pack: str, pack_sources: tuple[str, ...]
         difference_note=_text(graph, entry, PD.differenceNote),
         problems=tuple(problems),
         requires=_required(graph, entry),
+        verdict=verdict,
+    )
+
+
+def _verdict_spec(graph: Graph, entry: Node, problems: list[str]) -> VerdictSpec:
+    """The entry's verdict terms; an entry that cannot be judged at all is a problem."""
+    evidence = _file(graph.value(entry, PD.evidenceQuery))
+    rule_node = graph.value(entry, PD.comparisonRule)
+    rule = str(rule_node)[len(str(PD)) :] if rule_node is not None else "SameValue"
+    if rule not in COMPARISON_RULES:
+        problems.append(f"pd:comparisonRule must be one of {', '.join(COMPARISON_RULES)}")
+    kind_node = graph.value(entry, PD.untestable)
+    kind = str(kind_node)[len(str(PD)) :] if kind_node is not None else None
+    if kind is not None and kind not in UNTESTABLE_KINDS:
+        problems.append(f"pd:untestable must be one of {', '.join(UNTESTABLE_KINDS)}")
+    # An entry without verdict terms is judged unchecked with no record named; the
+    # repository's packs must name one (tests/test_verdicts.py checks every entry).
+    return VerdictSpec(
+        evidence_query=evidence,
+        comparison=rule,
+        untestable=kind,
+        not_comparable=_text(graph, entry, PD.notComparable),
+        settled_by=_text(graph, entry, PD.settledBy),
+        note=_text(graph, entry, PD.verdictNote),
+        unchecked_part=_text(graph, entry, PD.uncheckedPart),
     )
 
 
@@ -821,6 +874,7 @@ class Report:
 
     packs: tuple[Pack, ...]
     outcomes: tuple[Outcome, ...]
+    judgements: tuple[Judgement, ...] = ()
 
     @property
     def findings(self) -> tuple[Outcome, ...]:
@@ -837,9 +891,19 @@ class Report:
         return counts
 
     def failed(self, allow_differences: bool = False) -> bool:
-        """Errors always fail; differences and data-check violations unless allowed."""
+        """Errors always fail (a failing evidence query too); differences and data-check
+        violations unless allowed."""
         bad: set[str] = {"error"} if allow_differences else {"error", "differs", "violation"}
+        if any(j.error for j in self.judgements):
+            return True
         return any(o.status in bad for o in self.outcomes)
+
+    def judgement(self, outcome: Outcome) -> Judgement | None:
+        """The verdict on the finding of an outcome, if it was judged."""
+        for j in self.judgements:
+            if (j.finding.pack, j.finding.id) == (outcome.pack, outcome.id):
+                return j
+        return None
 
 
 def run_finding(store: Store, finding: Finding, queries_dir: Path | None = None) -> Outcome:
@@ -968,9 +1032,29 @@ def reproduce(
         for finding in pack.findings:
             if source is None or pack.name == source or source in finding.sources:
                 outcomes.append(run_finding(store, finding, queries_dir))
+    judgements = _judge(store, packs, outcomes)
     if checks and source is None:
         outcomes.extend(run_checks(store, queries_dir))
-    return Report(tuple(packs), tuple(outcomes))
+    return Report(tuple(packs), tuple(outcomes), judgements)
+
+
+def _judge(store: Store, packs: Sequence[Pack], outcomes: Sequence[Outcome]) -> tuple[Any, ...]:
+    """The verdict on every finding whose regression ran (verdicts.py), in report order."""
+    from paradiplo.verdicts import Judgement, Provenance, VerdictError, judge
+
+    provenance = Provenance(store)
+    findings = {(f.pack, f.id): f for p in packs for f in p.findings}
+    out = []
+    for o in outcomes:
+        finding = findings.get((o.pack, o.id))
+        if finding is None or finding.problems:
+            continue
+        try:
+            out.append(judge(store, finding, provenance, o))
+        except VerdictError as exc:
+            text = f"evidence query failed: {exc}"
+            out.append(Judgement(finding, "unchecked", text, regression=o.status, error=text))
+    return tuple(out)
 
 
 def _cites(pack: Pack, source: str) -> bool:
@@ -1060,39 +1144,66 @@ def summary(report: Report) -> str:
     if report.checks:
         counts = Counter(o.status for o in report.checks)
         text += "; data checks: " + ", ".join(f"{counts[s]} {s}" for s in CHECK_STATUSES)
+    if report.judgements:
+        from paradiplo.verdicts import VERDICTS
+
+        verdicts = Counter(j.verdict for j in report.judgements)
+        text += "; verdicts: " + ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS)
     return text
 
 
 def render_table(report: Report) -> Table:
-    """A rich table, one row per finding and data check."""
-    table = Table(caption=summary(report))
-    for column in ("pack", "source", "finding", "expected", "got", "tier", "status"):
-        table.add_column(column, overflow="fold")
+    """One line per finding (verdict, both values, regression), then unhealthy checks."""
+    from paradiplo import verdict_report
+
+    table = verdict_report.table(report.judgements, caption=summary(report))
+    judged = {(j.finding.pack, j.finding.id) for j in report.judgements}
     for o in report.outcomes:
+        if (o.pack, o.id) in judged or (o.is_check and o.status == "ok"):
+            continue
         style = _STYLE.get(o.status, "")
-        got = o.got or o.detail
-        cells = (o.pack, o.source, o.finding, o.expected, got, o.tier or "")
-        table.add_row(*map(escape, cells), f"[{style}]{o.status}[/]")
+        name = f"{o.pack}: {o.finding}"
+        table.add_row(escape(name), "", "", escape(o.detail or o.got), f"[{style}]{o.status}[/]")
     return table
 
 
 def render_json(report: Report) -> str:
-    """A JSON list of report rows."""
-    return json.dumps([o.to_json() for o in report.outcomes], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list of report rows: the regression fields, and the verdict for findings."""
+    from paradiplo import verdict_report
+
+    rows = []
+    for o in report.outcomes:
+        row = o.to_json()
+        j = report.judgement(o)
+        if j is not None:
+            row.update(verdict_report.to_json(j))
+        rows.append(row)
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(report: Report) -> str:
-    """A deterministic Markdown report: summary, then one section per pack, then checks."""
+    """A deterministic Markdown report: verdicts per source, each finding in words, checks."""
+    from paradiplo import verdict_report
+
     lines = [
-        "# Reproduction of the sources' findings",
+        "# The sources' findings: verdicts and regression",
         "",
-        "Each finding a source states is a SPARQL query whose answer the graph gives "
-        "(`queries/<pack>/`, format in `queries/README.md`). *Recomputed* findings are "
-        "derived from the underlying records; *Stated* ones can only read back the figure "
-        "the source states. Generated by `paradiplo reproduce --format markdown`; do not "
-        "edit by hand.",
+        "Each finding a source states has two results. Its **verdict** says what records "
+        "independent of the claiming source (decided from provenance: a record derived from "
+        "the source, or flagged as the encoder's reading of it, never counts) say about the "
+        "claim: supported, partly supported, contradicted, not comparable, untestable "
+        "(an opinion, recommendation or prediction) or unchecked (with the record that would "
+        "settle it). Its **regression** result says only whether the finding's query still "
+        "gives the answer saved beside it (`queries/<pack>/`, format in `queries/README.md`). "
+        "Each build stores the verdicts in the graph `pdg:verdicts` (W3C EARL) and the "
+        "disagreements between sources in `pdg:disagreements`. Generated by "
+        "`paradiplo reproduce --format markdown`; do not edit by hand.",
         "",
-        "## Summary",
+        "## Verdicts per source",
+        "",
+        *verdict_report.counts_markdown(report.judgements),
+        "",
+        "## Regression",
         "",
         summary(report) + ".",
         "",
@@ -1102,7 +1213,7 @@ def render_markdown(report: Report) -> str:
     for o in report.findings:
         by_pack.setdefault(o.pack, []).append(o)
     for pack in report.packs:
-        lines += _pack_section(pack, by_pack.get(pack.name, []))
+        lines += _pack_section(report, pack, by_pack.get(pack.name, []))
     if report.checks:
         lines += [
             "## Data checks",
@@ -1141,7 +1252,9 @@ def _summary_table(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _pack_section(pack: Pack, outcomes: list[Outcome]) -> list[str]:
+def _pack_section(report: Report, pack: Pack, outcomes: list[Outcome]) -> list[str]:
+    from paradiplo import verdict_report
+
     lines = [f"## {_md(pack.label)} (`{pack.name}`)", ""]
     if pack.sources:
         lines += ["Source: " + ", ".join(f"`src:{s}`" for s in pack.sources), ""]
@@ -1151,29 +1264,25 @@ def _pack_section(pack: Pack, outcomes: list[Outcome]) -> list[str]:
         lines += [f"**Manifest error:** {_md(o.detail)}", ""]
     if not rows:
         return [*lines, "No findings yet.", ""] if not problems else lines
-    lines += [
-        "| # | finding | expected | got | tier | status |",
-        "|---|---|---|---|---|---|",
-    ]
+    judged = [j for o in rows if (j := report.judgement(o)) is not None]
+    counts = Counter(j.verdict for j in judged)
+    if counts:
+        lines += ["Verdicts: " + ", ".join(f"{n} {v}" for v, n in counts.most_common()) + ".", ""]
     for i, o in enumerate(rows, 1):
-        got = o.got if o.status not in ("error", "skipped") else f"{o.status}: {o.detail}"
-        lines.append(
-            f"| {i} | {_md(o.finding)} | {_md(o.expected)} | {_md(got)} | "
-            f"{o.tier or ''} | {o.status} |"
-        )
-    lines += ["", "### Quotes and notes", ""]
-    for i, o in enumerate(rows, 1):
-        head = f"{i}. **{_md(o.finding)}** (`{o.query}`)"
-        lines += [head + (f": {_md(o.comment)}" if o.comment else ""), ""]
-        notes = [f"> {_md(quote)}" for quote in o.quotes]
-        if o.tier_reason:
-            notes.append(f"*Why {o.tier or 'this tier'}:* {_md(o.tier_reason)}")
-        if o.difference_note:
-            notes.append(f"*Difference:* {_md(o.difference_note)}")
-        if o.status == "differs" and o.detail:
-            notes.append(f"*Differs:* {_md(o.detail)}")
-        for note in notes:
-            lines += [f"   {note}", ""]
+        j = report.judgement(o)
+        if j is not None:
+            lines += verdict_report.finding_markdown(i, j)
+        else:
+            lines += [f"{i}. **{_md(o.finding)}**: {o.status}: {_md(o.detail)}", ""]
+        if o.status == "differs":
+            lines += [
+                f"   *Differs:* {_md(o.detail)} (expected {_md(o.expected)}; got {_md(o.got)})",
+                "",
+            ]
+        elif o.status == "error":
+            lines += [f"   *Error:* {_md(o.detail)}", ""]
+        elif o.status == "skipped":
+            lines += [f"   Regression: skipped: {_md(o.detail)}", ""]
     return lines
 
 

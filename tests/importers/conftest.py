@@ -30,6 +30,9 @@ def shared_data() -> Path:
 def shared_file(relative: Path) -> Path:
     """A shared registry file, or skip the test saying where it was looked for."""
     path = shared_data() / relative
+    if not path.is_file() and os.environ.get("CI") == "true":
+        # CI always has the registries: a missing file there is a failure, never a skip
+        pytest.fail(f"{path} not found under CI=true (set {SHARED_ENV})")
     if not path.is_file():
         pytest.skip(f"{path} not found: the world registries live outside the repository; "
                     f"set {SHARED_ENV} to the directory holding {relative.parent}/")  # fmt: skip

@@ -20,8 +20,10 @@ from paradiplo.importers import registry_import
 from paradiplo.importers.registry_import import ImportReport
 from paradiplo.importers.twin_cities import import_csv
 from paradiplo.importers.wikidata_gexf import import_gexf
+from paradiplo.namespaces import SRC
+from paradiplo.query import run_query
 from paradiplo.reproduce import discover_packs, run_finding
-from paradiplo.store import DataDir
+from paradiplo.store import DataDir, SelectResult
 
 from .conftest import REPO
 
@@ -114,3 +116,43 @@ def test_cross_registry_pack_reproduces(world: Imported) -> None:
         f"{o.id}: {o.status} {o.detail} (got {o.got})" for o in outcomes if o.status != "reproduced"
     ]
     assert failed == []
+
+
+US_TIE_FINDINGS = (
+    "performances-open",
+    "chengdu-phoenix",
+    "liuzhou-cincinnati",
+    "new-york-beijing",
+    "charlotte-baoding",
+    "boulder-lhasa",
+    "seattle-chongqing",
+)
+
+
+def test_the_registries_are_evidence_for_leffels_china_us_ties(world: Imported) -> None:
+    """Leffel's named China-U.S. pairs, judged against the imported registries (issue 13)."""
+    from paradiplo.verdicts import judge_all
+
+    (pack,) = [p for p in discover_packs(REPO / "queries") if p.name == "leffel-2010"]
+    findings = [f for f in pack.findings if f.id in US_TIE_FINDINGS]
+    with DataDir(world.data_dir).open() as store:
+        judged = {j.finding.id: j for j in judge_all(store, findings, REPO / "queries")}
+        stored = run_query(
+            store,
+            """SELECT ?f ?o WHERE { GRAPH pdg:verdicts { ?a earl:subject ?f ;
+                 earl:test pd:IndependentEvidenceTest ; earl:result/earl:outcome ?o } }""",
+        )
+    registries = {f"{SRC}wikipedia-twin-cities", f"{SRC}wikidata-p190"}
+    supported = [j for j in judged.values() if j.verdict == "partly supported"]
+    # Wikipedia's lists hold all seven pairs the text names (Wikidata some of them)
+    assert len(supported) == len(US_TIE_FINDINGS)
+    for j in supported:
+        # the tie is borne out by a registry; the programme the text describes is not
+        assert set(j.evidence_sources) <= registries and j.evidence_sources
+        assert "no record bears on" in j.explanation
+    for j in judged.values():
+        assert j.verdict in ("partly supported", "unchecked")
+    assert isinstance(stored, SelectResult)
+    outcomes = {r[0].value.rsplit("/", 1)[-1]: r[1].value for r in stored.rows if r[0] and r[1]}
+    for j in supported:
+        assert outcomes[f"leffel-2010-{j.finding.id}"].endswith("#PartlySupported")

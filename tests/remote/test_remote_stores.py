@@ -66,6 +66,9 @@ KNOWN_DIFFERENT = {  # run, and known to answer otherwise
         "leffel-2010/011-reporting-counts.rq",  # nested (NOT) EXISTS in an OPTIONAL filter
         # BIND(EXISTS {...} AS ?x) after a sub-select: 1 where nothing matches
         "cross-registry/005-cn-ru-ties-not-in-every-registry.rq",
+        # a grouped sub-select's COUNT joined with the evidence records: a count that varies
+        # between runs (2, 4 and 5, 9 seen) where Oxigraph gives 46; the verdict differs
+        "china-daily-2004/005-pairs-66.evidence.rq",
     }
 }
 
@@ -228,6 +231,12 @@ def test_reproduce_report_is_the_embedded_one(
             finding = packs[mine["id"]]
             assert finding.query is not None
             if finding.query.relative_to(queries).as_posix() in KNOWN_DIFFERENT[loaded.name]:
+                continue
+            evidence = finding.verdict.evidence_query
+            known = KNOWN_DIFFERENT[loaded.name]
+            if evidence is not None and evidence.relative_to(queries).as_posix() in known:
+                # the regression agrees; only the verdict's evidence is answered otherwise
+                assert (mine["status"], mine["got"]) == (theirs["status"], theirs["got"])
                 continue
             answer = run_query(embedded, read_sparql(finding.query))
             assert isinstance(answer, SelectResult)

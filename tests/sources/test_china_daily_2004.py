@@ -267,3 +267,12 @@ def test_first_and_second_meetings_in_moscow() -> None:
     got = {(int(n), str(d), d.datatype) for n, d, _ in found}
     assert got == {(1, "1997", XSD.gYear), (2, "2002", XSD.gYear)}
     assert all("held in Moscow in 1997 and 2002" in str(q) for _, _, q in found)
+
+
+def test_the_66_pairs_are_not_tagged_city_level() -> None:
+    """'66 pairs of sister cities' counts region pairs too, so the figure has no level."""
+    found = rows(
+        "SELECT ?l WHERE { GRAPH ?g { figure:china-daily-2004-cn-ru-sister-city-pairs "
+        "pd:scopeLevel ?l } }"
+    )
+    assert found == []

@@ -249,8 +249,7 @@ def test_author_institution_and_journal() -> None:
     rows = select("""
         SELECT ?label ?inst ?quote WHERE {
           GRAPH ?g1 { person:s-b-makeeva a pd:Person ; rdfs:label ?label }
-          GRAPH ?g2 { person:s-b-makeeva org:memberOf ?i .
-                      ?i org:subOrganizationOf/org:subOrganizationOf
+          GRAPH ?g2 { ?i org:subOrganizationOf/org:subOrganizationOf
                          organization:russian-academy-of-sciences ; skos:prefLabel ?inst }
           ?g2 pd:quote ?quote }""")
     assert rows and str(rows[0][0]) == "S. B. Makeeva"
@@ -263,3 +262,9 @@ def test_author_institution_and_journal() -> None:
           ?g pd:quote ?quote }""")
     assert {str(r[0]) for r in journal} == {"1561-7793"}
     assert_quoted(journal, "Bulletin of Tomsk State University. 2023. No. 487")
+
+
+def test_no_affiliation_is_read_from_the_page_header() -> None:
+    """The header names the hosting site's institution, not the author's (issue 13)."""
+    rows = select("SELECT ?o WHERE { GRAPH ?g { person:s-b-makeeva org:memberOf ?o } }")
+    assert rows == []

@@ -25,6 +25,8 @@ from paradiplo.report.network import Betweenness, PlaceMeasure, Rank
 from paradiplo.report.timeline import Timeline
 from paradiplo.reproduce import Report as Reproduction
 from paradiplo.reproduce import summary as reproduction_summary
+from paradiplo.verdict_report import counts_by_source, evidence_sources
+from paradiplo.verdicts import VERDICTS, claim_in_words
 
 MAX_LISTED = 500
 """Longest list of places or ties written into the page (the CSV and GraphML hold all)."""
@@ -569,36 +571,71 @@ _STATUS_CLASS = re.compile(r"[^a-z]")
 
 
 def _reproduction_section(page: Page) -> str:
-    parts = ['<section id="reproduction"><h2>Reproduction of the sources\' findings</h2>']
+    """Verdicts per source, then each finding: claim, both values, verdict, evidence, why."""
+    parts = ['<section id="reproduction"><h2>The sources\' findings: verdicts</h2>']
     report = page.reproduction
     if report is None or not report.outcomes:
         parts.append(f'<p class="note">{esc(page.reproduction_note)}</p></section>')
         return "".join(parts)
     parts.append(
-        f'<p class="note">{esc(reproduction_summary(report))}. {esc(page.reproduction_note)}</p>'
+        f'<p class="note">{esc(reproduction_summary(report))}. {esc(page.reproduction_note)} '
+        "A verdict rests only on records independent of the claiming source (by provenance); "
+        "the regression column says whether the finding's query still gives its saved "
+        "answer.</p>"
+    )
+    counts = counts_by_source(report.judgements)
+    parts.append(
+        _table(
+            ("source", "findings", *VERDICTS),
+            [
+                (source, str(sum(c.values())), *(str(c[v]) for v in VERDICTS))
+                for source, c in counts.items()
+            ],
+            cls="verdict-counts",
+        )
     )
     rows = []
-    for o in report.outcomes:
-        status = _STATUS_CLASS.sub("", o.status)
-        got = o.got if o.status != "error" else o.detail
+    for j in report.judgements:
+        verdict = _STATUS_CLASS.sub("", j.verdict)
         rows.append(
             (
-                o.pack,
-                o.source,
-                o.finding,
-                o.expected,
-                got,
-                o.tier or "",
-                Raw(f'<span class="status-{status}">{esc(o.status)}</span>'),
+                j.finding.pack,
+                j.finding.name,
+                claim_in_words(j.finding.comment),
+                j.stated,
+                j.evidence,
+                Raw(f'<span class="verdict-{verdict}">{esc(j.verdict)}</span>'),
+                evidence_sources(j),
+                j.explanation,
+                j.regression or "",
             )
         )
     parts.append(
         _table(
-            ("pack", "source", "finding", "expected", "got", "tier", "status"),
+            (
+                "source",
+                "finding",
+                "claim",
+                "source says",
+                "evidence says",
+                "verdict",
+                "evidence from",
+                "why",
+                "regression",
+            ),
             rows,
             cls="reproduction",
         )
     )
+    failing = [o for o in report.outcomes if o.status in ("differs", "error", "violation")]
+    if failing:
+        parts.append(
+            _table(
+                ("pack", "finding", "status", "detail"),
+                [(o.pack, o.finding, o.status, o.detail or o.got) for o in failing],
+                cls="reproduction-failures",
+            )
+        )
     parts.append("</section>")
     return "".join(parts)
 
