@@ -47,6 +47,7 @@ from paradiplo.server.worker import HEADER, Reply, Request, write_frame
 log = logging.getLogger("paradiplo.server")
 SLOW_MEMORY = 4096
 WRITES = frozenset({"update", "graph-write"})
+SLOW_NICE = 10
 
 
 class PoolError(ParadiploError):
@@ -251,7 +252,10 @@ class WorkerPool:
         if not settings.guard:
             args.append("--no-guard")
         self.fast = Lane("fast", settings.workers, args, settings.isolation)
-        self.slow = Lane("slow", settings.slow_workers, args, settings.isolation)
+        # slow-lane work yields the CPU to the fast lane: a runaway query in the slow lane
+        # must not slow down the 1 ms lookups on a machine with few cores
+        slow = [*args, "--nice", str(SLOW_NICE)]
+        self.slow = Lane("slow", settings.slow_workers, slow, settings.isolation)
         self.federation: Lane | None = None
         if settings.federation:
             # the allowed endpoints only, through the server's relay (isolation.federate)

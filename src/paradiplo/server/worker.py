@@ -536,9 +536,12 @@ def configure(argv: list[str] | None = None) -> None:
     parser.add_argument("--allow", action="append", default=[], help="an allowed endpoint")
     parser.add_argument("--memory", type=int, default=0, help="RLIMIT_DATA in bytes (0: none)")
     parser.add_argument("--no-guard", action="store_true", help="tests of the other layers only")
+    parser.add_argument("--nice", type=int, default=0, help="lower CPU priority (slow lane)")
     parser.add_argument("--spool", default=None)
     args = parser.parse_args(argv)
     cap_memory(args.memory)
+    if args.nice:
+        os.nice(args.nice)
     if args.isolation == "federate":  # the network, but only the allowed endpoints
         endpoints = [Endpoint.parse(iri) for iri in args.allow]
         SETTINGS.isolation_problem = federate(endpoints, args.relay)
